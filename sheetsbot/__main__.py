@@ -1,0 +1,3 @@
+from sheetsbot.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,232 @@
+"""The ``sheetsbot`` command: thin wrappers that parse arguments, call the job and print.
+
+    sheetsbot demo                       # the whole product on the bundled sample exports
+    sheetsbot detect exports/            # what each file is
+    sheetsbot kpis --input exports/ --week 2026-W47 --format json
+
+Machine output (``--format json|csv``) goes to stdout and nothing else does; per-file problems
+go to stderr, one line each. Exit status: 0 when the command ran (even if files were
+skipped), 2 for a usage or configuration error, 1 for an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sheetsbot import __version__
+from sheetsbot.errors import SheetsbotError, UsageError
+
+
+def _preload_pandas() -> None:
+    # Importing pandas takes ~0.4 s; do it while the main thread parses arguments and the
+    # first file (pyarrow's CSV reader releases the GIL).
+    import pandas  # noqa: F401
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sheetsbot",
+        description="Amazon seller exports in, a living Google Sheet out.",
+    )
+    parser.add_argument("--version", action="version", version=f"sheetsbot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--config", metavar="FILE", help="store configuration (YAML)")
+        p.add_argument("--debug", action="store_true", help="show tracebacks")
+
+    p = sub.add_parser("kpis", help="compute the week's (and month's) KPIs from a folder of exports")
+    p.add_argument("--input", required=True, metavar="DIR", help="folder of exports (read recursively)")
+    p.add_argument("--week", metavar="YYYY-Www", help="reporting week (default: the last complete week)")
+    p.add_argument("--month", metavar="YYYY-MM", help="also compute this month (to the week's end)")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    common(p)
+    p.set_defaults(func=_cmd_kpis)
+
+    p = sub.add_parser("detect", help="say what each export is: kind, marketplace, currency, period")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    common(p)
+    p.set_defaults(func=_cmd_detect)
+
+    p = sub.add_parser("demo", help="run on the bundled sample exports (no Google account needed)")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    common(p)
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    if args.command in ("kpis", "demo"):
+        threading.Thread(target=_preload_pandas, daemon=True).start()
+    try:
+        return int(args.func(args))
+    except SheetsbotError as exc:
+        if args.debug:
+            raise
+        print(f"sheetsbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # an internal error: one line, the traceback only with --debug
+        if args.debug:
+            raise
+        print(f"sheetsbot: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        return 1
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def _load_config(path: str | None) -> Any:
+    from sheetsbot.config import load_config
+
+    return load_config(path)
+
+
+def _week_and_month(args: argparse.Namespace, config: Any) -> tuple[Any, Any]:
+    from datetime import datetime, timezone
+
+    from sheetsbot.periods import Period, last_complete_week
+
+    week_start = config.store.week_start_index
+    if args.week:
+        week = Period.parse(args.week, week_start)
+        if week.kind != "week":
+            raise UsageError(f"--week {args.week}: expected a week like 2026-W47")
+    else:
+        week = last_complete_week(datetime.now(timezone.utc), config.store.time_zone, week_start)
+    month = None
+    if getattr(args, "month", None):
+        month = Period.parse(args.month)
+        if month.kind != "month":
+            raise UsageError(f"--month {args.month}: expected a month like 2026-10")
+    return week, month
+
+
+def _cmd_kpis(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    config = _load_config(args.config)
+    week, month = _week_and_month(args, config)
+    if not Path(args.input).exists():
+        raise UsageError(f"--input {args.input}: no such file or folder")
+    return _run_kpis(args.input, config, week, month, args.format)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from sheetsbot.demo.paths import CONFIG_PATH, DEMO_MONTH, DEMO_WEEK, EXPORTS_DIR
+    from sheetsbot.periods import Period
+
+    config = _load_config(args.config or str(CONFIG_PATH))
+    return _run_kpis(str(EXPORTS_DIR), config, Period.parse(DEMO_WEEK), Period.parse(DEMO_MONTH), args.format)
+
+
+def _run_kpis(input_path: str, config: Any, week: Any, month: Any, fmt: str) -> int:
+    from sheetsbot import job
+
+    with _Progress() as progress:
+        run = job.compute_from_folder(input_path, config, week, month, progress.advance)
+    _report_files(run.reports)
+    for note in run.kpis.notes:
+        print(f"note: {note}", file=sys.stderr)
+    from sheetsbot import console
+
+    if fmt == "json":
+        console.write_json(run.kpis.records, sys.stdout)
+    elif fmt == "csv":
+        console.write_csv(run.kpis.records, sys.stdout)
+    else:
+        console.print_kpi_tables(run.kpis.records, week, month)
+    return 0
+
+
+def _report_files(reports: Any) -> None:
+    for problem in reports.problems:
+        print(f"sheetsbot: {problem.line()}", file=sys.stderr)
+    for export in reports.exports:
+        for warning in export.warnings:
+            print(f"sheetsbot: {export.name}: {warning} — read anyway", file=sys.stderr)
+
+
+def _cmd_detect(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sheetsbot import console, job
+    from sheetsbot.reports import read_file
+    from sheetsbot.sources.local import LocalFolder
+
+    config = _load_config(args.config)
+    hints = job.read_hints(config)
+    results = []
+    for raw in args.paths:
+        if not Path(raw).exists():
+            raise UsageError(f"{raw}: no such file or folder")
+        for file in LocalFolder(raw).files():
+            exports, problems = read_file(file, hints)
+            results.append((file, exports, problems))
+    if args.format == "json":
+        console.write_detect_json(results, sys.stdout)
+    else:
+        console.print_detect_table(results)
+    return 0
+
+
+class _Progress:
+    """A spinner on stderr once a read has taken two seconds, only on a terminal."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.task: Any = None
+        self.count = 0
+        self.current = ""
+        self.lock = threading.Lock()
+        self.timer = threading.Timer(2.0, self._start)
+        self.timer.daemon = True
+
+    def __enter__(self) -> _Progress:
+        if sys.stderr.isatty():
+            self.timer.start()
+        return self
+
+    def _start(self) -> None:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with self.lock:
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self._describe())
+
+    def _describe(self) -> str:
+        return f"reading file {self.count}: {self.current}" if self.count else "working"
+
+    def advance(self, file: Any) -> None:
+        with self.lock:
+            self.count += 1
+            self.current = file.path
+            if self.bar is not None:
+                self.bar.update(self.task, description=self._describe())
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+        with self.lock:
+            if self.bar is not None:
+                self.bar.stop()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

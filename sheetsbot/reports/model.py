@@ -1,0 +1,67 @@
+"""What the reports layer hands on: one typed table per export, with where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from sheetsbot.periods import Period
+from sheetsbot.reports.kinds import AdType, Family
+
+
+@dataclass
+class Export:
+    """One recognised export (a CSV file, or one sheet of an xlsx) as a tidy typed table.
+
+    ``table`` has the canonical columns of its kind (``asin``, ``sales``, ``date`` …) plus
+    ``marketplace`` and ``currency`` on every row. Money is float in the row's currency,
+    ratios are fractions, dates are ``datetime64``.
+    """
+
+    path: str
+    file_id: str
+    kind: str
+    family: Family
+    label: str
+    table: pd.DataFrame
+    marketplace: str | None
+    currency: str | None
+    period: Period | None
+    period_source: str
+    shape: str = ""
+    ad_type: AdType | None = None
+    attribution_days: int | None = None
+    snapshot_date: date | None = None
+    #: Ad summary reports carry ``start_date``/``end_date`` per row instead of a day.
+    summary: bool = False
+    sheet: str | None = None
+    rows: int = 0
+    #: Rows read before the table was cut to the requested window.
+    rows_in_file: int = 0
+    warnings: list[str] = field(default_factory=list)
+    conventions: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.path + (f" [{self.sheet}]" if self.sheet else "")
+
+    @property
+    def dated(self) -> bool:
+        """Whether rows carry their own days (a daily report), so they can be cut to any period."""
+        return "date" in self.table.columns and not self.summary
+
+
+@dataclass
+class Problem:
+    """A file that could not be used, and what was done about it."""
+
+    path: str
+    problem: str
+    action: str
+    closest_kind: str | None = None
+    missing: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        return f"{self.path}: {self.problem} — {self.action}"
