@@ -121,7 +121,7 @@ def _targets(long: pd.DataFrame, period: Period, config: Config) -> pd.Series:
         month = Period.month_of(period.end)
         share = period.days / month.days
         is_sales = (long["metric"] == "sales") & (long["level"] == "store")
-        target = target.mask(is_sales, long["marketplace"].map(monthly) * share)
+        target = target.mask(is_sales, long["marketplace"].astype(object).map(monthly).astype("float64") * share)
     for metric in ("acos", "tacos", "roas", "conversion", "buy_box", "return_rate", "task_completion"):
         goal = getattr(config.targets, metric)
         if goal is not None:

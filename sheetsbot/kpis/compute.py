@@ -10,7 +10,6 @@ rows in it, is 0.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -86,9 +85,10 @@ def compute_period(reports: ReportSet, period: Period, config: Config, *, as_of:
     returns = _returns(reports, period, markets, notes)
     inventory = _inventory(reports, period, markets, config, notes)
     families = [business, ads, returns, inventory]
+    subjects = _subjects(reports, period)
     levels: dict[Level, LevelFrame] = {}
     for level in LEVELS:
-        levels[level] = _assemble(level, families, markets)
+        levels[level] = _assemble(level, families, markets, subjects.get(level, set()))
     _ratios(levels)
     _store_only(levels["store"], reports, period, config, as_of, notes)
     _days_of_cover(levels, reports, period, config, notes)
@@ -99,13 +99,31 @@ def compute_period(reports: ReportSet, period: Period, config: Config, *, as_of:
 # -- assembly ---------------------------------------------------------------------------------
 
 
-def _assemble(level: Level, families: list[_Family], markets: list[str]) -> LevelFrame:
+def _subjects(reports: ReportSet, period: Period) -> dict[Level, set[tuple[str, str]]]:
+    """ASINs and campaigns that exports around the period name, so each gets every metric
+    (blank with a reason where its numbers are missing) even when it has no rows this week."""
+    window = Period.range(period.previous().start, period.end)
+    found: dict[Level, set[tuple[str, str]]] = {"asin": set(), "campaign": set()}
+    for e in reports.exports:
+        if e.period is None or not e.period.overlaps(window):
+            continue
+        t = e.table
+        if "asin" in t.columns and e.family in ("business_asin", "inventory", "returns") or e.shape == "advertised_product":
+            pairs = t[["marketplace", "asin"]].dropna().drop_duplicates()
+            found["asin"].update(map(tuple, pairs.to_numpy().tolist()))
+        if e.family == "ads" and "campaign" in t.columns and e.shape in AD_SHAPE_PRIORITY:
+            pairs = t[["marketplace", "campaign"]].dropna().drop_duplicates()
+            found["campaign"].update(map(tuple, pairs.to_numpy().tolist()))
+    return found
+
+
+def _assemble(level: Level, families: list[_Family], markets: list[str], subjects: set[tuple[str, str]]) -> LevelFrame:
     cols = metrics_for(level)
     frames = [f.frames[level] for f in families if level in f.frames and not f.frames[level].empty]
     if level == "store":
         index = pd.MultiIndex.from_tuples([(m, "") for m in markets], names=INDEX)
     else:
-        keys = set()
+        keys = set(subjects)
         for frame in frames:
             keys.update(frame.index.tolist())
         index = pd.MultiIndex.from_tuples(sorted(keys), names=INDEX) if keys else LevelFrame.empty(level).values.index
@@ -333,11 +351,7 @@ def _ad_totals(exports: list[Export], period: Period, market: str, notes: list[s
         notes.extend(sel.notes)
         if sel.rows.empty and sel.covered_days == 0:
             continue
-        days_here = set()
-        for e in sel.exports:
-            assert e.period is not None
-            days_here.update(d for d in _days(e.period) if period.contains(d))
-        new_days = days_here - covered.keys()
+        new_days = sel.days - covered.keys()
         if not new_days:
             continue
         part = sel.rows[sel.rows["date"].dt.date.isin(new_days)]
@@ -360,13 +374,6 @@ def _ad_totals(exports: list[Export], period: Period, market: str, notes: list[s
     else:
         why = f"no {ad_type} ads report covers {period.label}"
     return (pd.concat(frames, ignore_index=True) if frames else None), False, why
-
-
-def _days(period: Period) -> Iterable[date]:
-    day = period.start
-    while day <= period.end:
-        yield day
-        day += timedelta(days=1)
 
 
 def _campaign_attributes(ads: list[Export], period: Period, config: Config) -> pd.DataFrame:

@@ -32,6 +32,8 @@ class Selection:
     period_days: int
     exports: list[Export] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The days of the period some export covers (whether or not it has rows on them).
+    days: set[date] = field(default_factory=set)
 
     @property
     def complete(self) -> bool:
@@ -50,33 +52,53 @@ def _winner_order(e: Export) -> tuple[date, int, int, str]:
 
 
 def daily_rows(exports: Sequence[Export], period: Period, marketplace: str, day_column: str = "date") -> Selection:
-    """Rows of dated exports cut exactly to ``period``, one export per day (the latest wins)."""
-    candidates = [e for e in exports if e.period is not None and e.period.overlaps(period)]
-    winner: dict[date, Export] = {}
-    for export in sorted(candidates, key=_winner_order):
-        assert export.period is not None
-        first = max(export.period.start, period.start)
-        last = min(export.period.end, period.end)
-        day = first
-        while day <= last:
-            winner[day] = export  # later-ending exports come later and overwrite
-            day += timedelta(days=1)
+    """Rows of dated exports cut exactly to ``period``, de-duplicated on the natural key.
+
+    Where exports overlap, each (day, key) is taken from the export whose period ends later
+    (Amazon restates attribution). Exports that hold different keys for the same days (two
+    downloads filtered to different campaigns) both count.
+    """
+    candidates = sorted(
+        (e for e in exports if e.period is not None and e.period.overlaps(period)), key=_winner_order
+    )
+    covered: set[date] = set()
     frames = []
-    used: list[Export] = []
-    for export in {id(e): e for e in winner.values()}.values():
-        days = [d for d, e in winner.items() if e is export]
+    for rank, export in enumerate(candidates):
+        assert export.period is not None
+        day = max(export.period.start, period.start)
+        while day <= min(export.period.end, period.end):
+            covered.add(day)
+            day += timedelta(days=1)
         table = export.table
-        mask = (table["marketplace"] == marketplace) & table[day_column].dt.date.isin(days)
-        part = table.loc[mask.fillna(False)]
+        days = table[day_column].dt.normalize()
+        mask = (table["marketplace"] == marketplace).fillna(False) & (days >= pd.Timestamp(period.start)) & (
+            days <= pd.Timestamp(period.end)
+        )
+        part = table.loc[mask]
         if not part.empty:
-            frames.append(part)
-        used.append(export)
-    notes = []
-    replaced = [e for e in candidates if e not in used]
-    for e in replaced:
-        notes.append(f"{e.name}: its days in {period.label} are taken from a later export")
-    rows = pd.concat(frames, ignore_index=True) if frames else _empty_like(candidates)
-    return Selection(rows, len(winner), period.days, used, notes)
+            frames.append(part.assign(_rank=rank, _day=days[mask]))
+    notes: list[str] = []
+    used: list[Export] = []
+    if frames:
+        rows = pd.concat(frames, ignore_index=True)
+        key = ["_day", *_common_key(candidates, rows)]
+        best = rows.groupby(key, dropna=False)["_rank"].transform("max")
+        kept = rows[rows["_rank"] == best]
+        for rank in sorted(set(rows["_rank"]) - set(kept["_rank"])):
+            notes.append(f"{candidates[rank].name}: its rows in {period.label} are replaced by a later export")
+        partly = set(kept["_rank"]) & set(rows.loc[rows["_rank"] != best, "_rank"])
+        for rank in sorted(partly):
+            notes.append(f"{candidates[rank].name}: some rows in {period.label} are replaced by a later export")
+        used = [candidates[r] for r in sorted(set(kept["_rank"]))]
+        rows = kept.drop(columns=["_rank", "_day"]).reset_index(drop=True)
+    else:
+        rows = _empty_like(candidates)
+    return Selection(rows, len(covered), period.days, used, notes, covered)
+
+
+def _common_key(exports: Sequence[Export], rows: pd.DataFrame) -> list[str]:
+    keys = [k for e in exports for k in e.key]
+    return [k for k in dict.fromkeys(keys) if k in rows.columns]
 
 
 def period_rows(exports: Sequence[Export], period: Period, marketplace: str) -> Selection:
@@ -88,18 +110,14 @@ def period_rows(exports: Sequence[Export], period: Period, marketplace: str) -> 
         chosen = [_pick_duplicate(exact, period, notes)]
     else:
         chosen = _tiling(candidates, period) or []
-    if not chosen:
-        overlapping = [e for e in exports if e.period is not None and e.period.overlaps(period) and e not in candidates]
-        for e in overlapping:
-            assert e.period is not None
+    for e in exports:
+        if e.period is not None and e.period.overlaps(period) and not period.covers(e.period):
             notes.append(f"{e.name}: its period {e.period.label} does not match {period.label}, so it is not counted")
-        covered = 0
-    else:
-        covered = period.days
+    covered = period.days if chosen else 0
     frames = [e.table.loc[(e.table["marketplace"] == marketplace).fillna(False)] for e in chosen]
     frames = [f for f in frames if not f.empty]
     rows = pd.concat(frames, ignore_index=True) if frames else _empty_like(exports)
-    return Selection(rows, covered, period.days, chosen, notes)
+    return Selection(rows, covered, period.days, chosen, notes, set(period.dates()) if chosen else set())
 
 
 def _pick_duplicate(exact: list[Export], period: Period, notes: list[str]) -> Export:

@@ -31,6 +31,8 @@ class Export:
     period: Period | None
     period_source: str
     shape: str = ""
+    #: The natural key of a row (besides its day and marketplace), e.g. ``("campaign",)``.
+    key: tuple[str, ...] = ()
     ad_type: AdType | None = None
     attribution_days: int | None = None
     snapshot_date: date | None = None

@@ -215,7 +215,7 @@ def _read_table(file: ExportFile, table: RawTable, hints: ReadHints) -> Export:
     return Export(
         path=file.path, file_id=file.id, kind=kind_id, family=kind.family, label=label,
         table=frame, marketplace=marketplace, currency=currency, period=period,
-        period_source=source, shape=kind.shape, ad_type=ad_type, attribution_days=attribution,
+        period_source=source, shape=kind.shape, key=tuple(k for k in kind.key if k in frame.columns), ad_type=ad_type, attribution_days=attribution,
         snapshot_date=snapshot, summary=summary, sheet=table.sheet, rows=len(frame),
         rows_in_file=rows_in_file, warnings=warnings, conventions=conventions,
     )
