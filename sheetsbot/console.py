@@ -35,7 +35,7 @@ def records_as_dicts(records: Any) -> list[dict[str, Any]]:
 
 
 def write_json(records: Any, stream: IO[str]) -> None:
-    json.dump(records_as_dicts(records), stream, ensure_ascii=False, allow_nan=False, indent=1)
+    stream.write(json.dumps(records_as_dicts(records), ensure_ascii=False, allow_nan=False))
     stream.write("\n")
 
 

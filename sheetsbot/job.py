@@ -25,28 +25,32 @@ class KpiRun:
     month: Period | None
 
 
-def read_hints(config: Config, window: Period | None = None) -> ReadHints:
+def read_hints(config: Config, windows: dict[str, Period] | None = None) -> ReadHints:
     store = config.store
     return ReadHints(
         default_marketplace=store.fallback_marketplace,
         store_marketplaces=tuple(store.marketplaces),
         week_start=store.week_start_index,
-        window=window,
+        windows=windows or {},
     )
 
 
-def reading_window(week: Period, month: Period | None, config: Config) -> Period:
-    """Every day a KPI of this run can look at: the week, the week before, the velocity
-    window, and with ``--month`` the month and the month before."""
+def reading_windows(week: Period, month: Period | None, config: Config) -> dict[str, Period]:
+    """The days each report family can matter for in this run, so the rest is never parsed.
+
+    Ads and returns need the week and the week before (and the month and the month before);
+    sales also feed the velocity window, turnover and month-to-date targets.
+    """
     from datetime import timedelta
 
-    start = min(week.previous().start, week.end - timedelta(days=config.inventory.velocity_days + 7))
-    start = min(start, Period.month_of(week.end).start)
-    end = week.end
+    start, end = week.previous().start, week.end
     if month is not None:
-        start = min(start, month.previous().start)
-        end = max(end, month.end)
-    return Period.range(start, end)
+        start, end = min(start, month.previous().start), max(end, month.end)
+    short = Period.range(start, end)
+    long_start = min(start, week.end - timedelta(days=config.inventory.velocity_days + 7),
+                     Period.month_of(week.end).start - timedelta(days=1))
+    long = Period.range(long_start, end)
+    return {"ads": short, "returns": short, "business_date": long, "business_asin": long, "orders": long}
 
 
 def compute_from_folder(
@@ -57,6 +61,6 @@ def compute_from_folder(
     progress: Callable[[ExportFile], None] | None = None,
 ) -> KpiRun:
     source = LocalFolder(input_path)
-    reports = read_exports(source, read_hints(config, reading_window(week, month, config)), progress)
+    reports = read_exports(source, read_hints(config, reading_windows(week, month, config)), progress)
     kpis = compute_kpis(reports, week, config, month)
     return KpiRun(reports, kpis, week, month)

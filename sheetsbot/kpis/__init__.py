@@ -56,14 +56,14 @@ def compute_kpis(
 ) -> KpiReport:
     config = config or Config()
     current = compute_period(reports, week, config)
-    previous = compute_period(reports, week.previous(), config)
+    previous = compute_period(reports, week.previous(), config, detail=False)
     frames = [_records(current, previous, reports, config)]
     notes = current.notes
     result = KpiReport(current, previous, pd.DataFrame(), notes=notes)
     if month is not None:
         mtd, before = month_to_date(month, week.end)
         result.month = compute_period(reports, mtd, config, as_of=week.end)
-        result.previous_month = compute_period(reports, before, config)
+        result.previous_month = compute_period(reports, before, config, detail=False)
         frames.append(_records(result.month, result.previous_month, reports, config))
         notes.extend(n for n in result.month.notes if n not in notes)
     result.records = pd.concat(frames, ignore_index=True)[RECORD_COLUMNS]

@@ -76,12 +76,18 @@ class _Family:
     metrics: tuple[str, ...] = ()
 
 
-def compute_period(reports: ReportSet, period: Period, config: Config, *, as_of: date | None = None) -> PeriodResult:
-    """Every KPI of every level for ``period``; ``as_of`` cuts a month to date."""
+def compute_period(
+    reports: ReportSet, period: Period, config: Config, *, as_of: date | None = None, detail: bool = True
+) -> PeriodResult:
+    """Every KPI of every level for ``period``; ``as_of`` cuts a month to date.
+
+    ``detail=False`` skips what only the reporting period shows (search terms, campaign ages):
+    a previous period is only there to compare values with.
+    """
     markets = reports.marketplaces
     notes: list[str] = []
     business = _business(reports, period, markets, notes)
-    ads, campaigns, search_terms = _ads(reports, period, markets, config, notes)
+    ads, campaigns, search_terms = _ads(reports, period, markets, config, notes, detail)
     returns = _returns(reports, period, markets, notes)
     inventory = _inventory(reports, period, markets, config, notes)
     families = [business, ads, returns, inventory]
@@ -263,7 +269,7 @@ def _in_market(export: Export, market: str) -> bool:
 
 
 def _ads(
-    reports: ReportSet, period: Period, markets: list[str], config: Config, notes: list[str]
+    reports: ReportSet, period: Period, markets: list[str], config: Config, notes: list[str], detail: bool = True
 ) -> tuple[_Family, pd.DataFrame, pd.DataFrame]:
     fam = _Family(metrics=tuple(_AD_SUMS))
     ads = [e for e in reports.of_family("ads") if e.shape in AD_SHAPE_PRIORITY]
@@ -292,7 +298,7 @@ def _ads(
                 if sel.complete:
                     asin_rows.append(sel.rows)
             terms = [e for e in typed if e.shape == "search_term"]
-            if terms:
+            if terms and detail:
                 sel = _dated_or_tiled(terms, period, m, notes)
                 if not sel.rows.empty:
                     term_rows.append(sel.rows.assign(ad_type=ad_type))
@@ -321,7 +327,7 @@ def _ads(
         asin.index = asin.index.set_names(INDEX)
         asin.index = pd.MultiIndex.from_arrays([asin.index.get_level_values(0).astype("string"), asin.index.get_level_values(1).astype("string")], names=INDEX)
         fam.frames["asin"] = asin
-    campaigns = _campaign_attributes(ads, period, config)
+    campaigns = _campaign_attributes(ads, period, config) if detail else _campaign_attributes([], period, config)
     terms = _search_terms(term_rows)
     return fam, campaigns, terms
 

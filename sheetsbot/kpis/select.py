@@ -79,7 +79,11 @@ def daily_rows(exports: Sequence[Export], period: Period, marketplace: str, day_
             frames.append(part.assign(_rank=rank, _day=days[mask]))
     notes: list[str] = []
     used: list[Export] = []
-    if frames:
+    if len(frames) == 1:
+        # One export has rows here: nothing overlaps, nothing to de-duplicate.
+        used = [candidates[int(frames[0]["_rank"].iloc[0])]]
+        rows = frames[0].drop(columns=["_rank", "_day"]).reset_index(drop=True)
+    elif frames:
         rows = pd.concat(frames, ignore_index=True)
         key = ["_day", *_common_key(candidates, rows)]
         best = rows.groupby(key, dropna=False)["_rank"].transform("max")

@@ -63,7 +63,7 @@ def read_tables(data: bytes, name: str, path: str, jp_hint: bool = False) -> lis
     """All tables in a file. Raises an :class:`ExportError` naming the file when none can be read."""
     kind = sniff(data)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if not data.strip():
+    if not data[:65536].strip() and not data.strip():
         raise UnreadableExport(path, "the file is empty (0 bytes of data); download it again")
     if kind == "zip":
         if ext in ("csv", "tsv", "txt"):
@@ -101,7 +101,9 @@ def detect_encoding(data: bytes, jp_hint: bool = False) -> tuple[str, int]:
         return "utf-16-be", 2
     if _looks_utf16(data):
         return ("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"), 0
-    if _is_utf8(data):
+    if _is_utf8(data[:_UTF8_CHECK_BYTES], final=len(data) <= _UTF8_CHECK_BYTES):
+        # Beyond the checked head the CSV reader validates UTF-8 itself; a file that turns
+        # out not to be UTF-8 further down is read again as cp1252 (see _text_table).
         return "utf-8", 0
     head = data[:_HEAD_BYTES]
     try:
@@ -114,13 +116,12 @@ def detect_encoding(data: bytes, jp_hint: bool = False) -> tuple[str, int]:
     return "cp1252", 0
 
 
-def _is_utf8(data: bytes) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    view = memoryview(data)
-    step = 8 * 1024 * 1024
+_UTF8_CHECK_BYTES = 4 * 1024 * 1024
+
+
+def _is_utf8(data: bytes, final: bool = True) -> bool:
     try:
-        for start in range(0, len(data), step):
-            decoder.decode(view[start : start + step], final=start + step >= len(data))
+        codecs.getincrementaldecoder("utf-8")("strict").decode(data, final=final)
     except UnicodeDecodeError:
         return False
     return True
@@ -145,29 +146,17 @@ def _text_table(data: bytes, path: str, jp_hint: bool) -> RawTable:
     quoting = delimiter != "\t"
     header = _header_cells(first_line, delimiter, quoting)
     _check_duplicate_headers(header, path)
-    header_bytes = len(first_line.encode(encoding if encoding_for_reader != "utf8" else "utf-8", errors="replace"))
 
     def read(columns: list[int]) -> dict[int, pa.Array | pa.ChunkedArray]:
         names = [f"c{i}" for i in range(len(header))]
         wanted = [names[i] for i in columns]
         try:
-            table = pa_csv.read_csv(
-                io.BytesIO(body),
-                read_options=pa_csv.ReadOptions(
-                    column_names=names, skip_rows=1, encoding=encoding_for_reader,
-                    block_size=16 * 1024 * 1024,
-                ),
-                parse_options=pa_csv.ParseOptions(
-                    delimiter=delimiter, quote_char='"' if quoting else False,
-                    newlines_in_values=quoting, double_quote=True,
-                ),
-                convert_options=pa_csv.ConvertOptions(
-                    include_columns=wanted, column_types={n: pa.string() for n in wanted},
-                    strings_can_be_null=False, quoted_strings_can_be_null=False,
-                ),
-            )
+            table = _parse(names, wanted, encoding_for_reader)
         except pa.ArrowInvalid as exc:
-            raise _csv_error(exc, path, len(header)) from None
+            if encoding_for_reader != "utf8" or "UTF8" not in str(exc) or bom:
+                raise _csv_error(exc, path, len(header)) from None
+            warnings.append("not UTF-8 after all (an invalid byte deep in the file); read as cp1252")
+            table = _parse(names, wanted, "cp1252")
         out: dict[int, pa.Array | pa.ChunkedArray] = {}
         for i in columns:
             col = table.column(names[i])
@@ -179,7 +168,38 @@ def _text_table(data: bytes, path: str, jp_hint: bool) -> RawTable:
             out[i] = col
         return out
 
-    del header_bytes
+    def _parse(names: list[str], wanted: list[str], encoding_name: str) -> pa.Table:
+        try:
+            return _read(names, wanted, encoding_name, newlines_in_values=False)
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc) or not quoting:
+                raise
+        # A quoted cell with a line break (a customer comment) splits rows in the fast
+        # parser, which then counts fields wrong; the careful parser reads it whole.
+        return _read(names, wanted, encoding_name, newlines_in_values=True)
+
+    def _read(names: list[str], wanted: list[str], encoding_name: str, newlines_in_values: bool) -> pa.Table:
+        try:
+            return pa_csv.read_csv(
+                io.BytesIO(body),
+                read_options=pa_csv.ReadOptions(
+                    column_names=names, skip_rows=1, encoding=encoding_name,
+                    block_size=16 * 1024 * 1024,
+                ),
+                parse_options=pa_csv.ParseOptions(
+                    delimiter=delimiter, quote_char='"' if quoting else False,
+                    newlines_in_values=newlines_in_values, double_quote=True,
+                ),
+                convert_options=pa_csv.ConvertOptions(
+                    include_columns=wanted, column_types={n: pa.string() for n in wanted},
+                    strings_can_be_null=False, quoted_strings_can_be_null=False,
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc):
+                raise
+            raise _csv_error(exc, path, len(header)) from None
+
     return RawTable(header, None, encoding, delimiter, read, warnings)
 
 

@@ -12,7 +12,7 @@ order), the period (rows → file name → folder). A file that cannot be used b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pandas as pd
@@ -59,9 +59,10 @@ class ReadHints:
     default_marketplace: str | None = None
     store_marketplaces: tuple[str, ...] = ()
     week_start: int = 0
-    #: Rows dated outside this range are dropped before their numbers are parsed (speed);
-    #: the export's period is still computed from all rows.
-    window: Period | None = None
+    #: Rows dated outside these ranges are dropped before their numbers are parsed (speed);
+    #: the export's period is still computed from all rows. Keyed by report family; a family
+    #: without an entry keeps every row.
+    windows: dict[str, Period] = field(default_factory=dict)
 
 
 def read_file(file: ExportFile, hints: ReadHints) -> tuple[list[Export], list[Problem]]:
@@ -139,9 +140,10 @@ def _read_table(file: ExportFile, table: RawTable, hints: ReadHints) -> Export:
     rows_range = _range(row_day, parsed.get("end_date", row_day)) if row_day is not None else None
 
     keep = None
-    if hints.window is not None and row_day is not None and not kind.snapshot:
-        first = pa.scalar(hints.window.start, pa.date32())
-        last = pa.scalar(hints.window.end, pa.date32())
+    window = hints.windows.get(kind.family)
+    if window is not None and row_day is not None and not kind.snapshot:
+        first = pa.scalar(window.start, pa.date32())
+        last = pa.scalar(window.end, pa.date32())
         end_day = parsed.get("end_date", row_day)
         keep = pc.fill_null(pc.and_(pc.less_equal(row_day, last), pc.greater_equal(end_day, first)), False)
         if pc.all(keep).as_py():
@@ -367,7 +369,8 @@ def _currency_and_marketplace(
         frame["currency"] = pd.Series(currency if currency != "*" else None, index=frame.index, dtype="string")
     else:
         # Rows without a currency (pending orders) take the file's or the marketplace's.
-        fallback = frame["marketplace"].map(lambda m: MARKETPLACES[m].currency if m in MARKETPLACES else None)
+        own = {code: m.currency for code, m in MARKETPLACES.items()}
+        fallback = frame["marketplace"].astype(object).map(own)
         frame["currency"] = frame["currency"].fillna(fallback.astype("string"))
     if frame["marketplace"].isna().any():
         missing = int(frame["marketplace"].isna().sum())

@@ -91,10 +91,25 @@ def _strings(arr: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
     return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else arr.cast(pa.string())
 
 
-def decimal_evidence(arr: pa.Array | pa.ChunkedArray) -> tuple[int, int]:
-    """Counts of values that prove a decimal comma and that prove a decimal point."""
+def decimal_evidence(arr: pa.Array | pa.ChunkedArray, sample: int = 20_000) -> tuple[int, int]:
+    """Counts of values that prove a decimal comma and that prove a decimal point.
+
+    A sample spread over the whole column answers for almost every file (most money values
+    settle it); only when the sample proves nothing are all distinct values examined.
+    """
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return 0, 0
+    if len(arr) > sample:
+        step = len(arr) // sample
+        picked = pc.take(arr, pa.array(range(0, len(arr), step)))
+        found = _decimal_evidence(picked)
+        if any(found):
+            return found
+        return _decimal_evidence(pc.unique(arr))
+    return _decimal_evidence(arr)
+
+
+def _decimal_evidence(arr: pa.Array | pa.ChunkedArray) -> tuple[int, int]:
     cleaned = pc.replace_substring_regex(arr, _SPACES, "")
     cleaned = pc.replace_substring_regex(cleaned, r"[^0-9.,\-]", "")
     # 1.234,56 / 1234,5 / 0,25: a comma followed by one, two or four+ digits at the end, or
@@ -197,38 +212,61 @@ def parse_number(
     """Money, counts and percentages → float64, with nulls for ``--``/empty.
 
     ``percent``: a value written with ``%`` is divided by 100 (``12.5%`` → 0.125); a number
-    without it (an xlsx fraction) is already a fraction.
+    without it (an xlsx fraction) is already a fraction. One regex pass and one cast serve the
+    common case; only a column with a value that is not a number takes the slower path that
+    counts and reports those values.
     """
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
         return arr.cast(pa.float64())
     if pa.types.is_null(arr.type):
         return pa.nulls(len(arr), pa.float64())
     text = _strings(arr)
-    text = pc.utf8_trim_whitespace(text)
-    had_percent = pc.match_substring(text, "%") if percent else None
-    negative_parens = pc.match_substring_regex(text, r"^\(.*\)$")
-    cleaned = pc.replace_substring_regex(text, _SPACES, "")
-    # "Rs." carries a dot that is not a decimal mark; other marks hold no digits or dots.
-    cleaned = pc.replace_substring_regex(cleaned, r"Rs\.", "")
+    try:  # plain counts ("487") need no cleaning at all
+        return pc.cast(text, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    cleaned = text
+    if pc.any(pc.match_substring(text, "Rs")).as_py():
+        # "Rs." carries a dot that is not a decimal mark.
+        cleaned = pc.replace_substring_regex(cleaned, r"Rs\.?", "")
     cleaned = pc.replace_substring_regex(cleaned, _NOT_NUMERIC, "")
     if decimal_comma:
-        cleaned = pc.replace_substring(cleaned, ".", "")
-        cleaned = pc.replace_substring(cleaned, ",", ".")
+        cleaned = pc.replace_substring(pc.replace_substring(cleaned, ".", ""), ",", ".")
     else:
         cleaned = pc.replace_substring(cleaned, ",", "")
+    cleaned = pc.if_else(pc.is_in(cleaned, value_set=_EMPTY_AFTER_CLEANING), pa.scalar(None, pa.string()), cleaned)
+    try:
+        values = pc.cast(cleaned, pa.float64())
+    except pa.ArrowInvalid:
+        values = _parse_number_checked(text, cleaned, column, problems)
+    if pc.any(pc.starts_with(text, "(")).as_py():  # accounting negatives: (5.00)
+        values = pc.if_else(pc.fill_null(pc.starts_with(pc.utf8_trim_whitespace(text), "("), False), pc.negate(values), values)
+    if percent and pc.any(pc.match_substring(text, "%")).as_py():
+        values = pc.if_else(pc.fill_null(pc.match_substring(text, "%"), False), pc.divide(values, 100.0), values)
+    return values
+
+
+_EMPTY_AFTER_CLEANING = pa.array(["", "-", "--", "+", ".", "-.", ","])
+
+
+def _parse_number_checked(
+    text: pa.Array | pa.ChunkedArray,
+    cleaned: pa.Array | pa.ChunkedArray,
+    column: str,
+    problems: list[ParseProblem] | None,
+) -> pa.Array | pa.ChunkedArray:
+    """The slow path: keep what parses, blank the rest, and say how many were blanked."""
     cleaned = pc.replace_substring_regex(cleaned, r"^\+", "")
     valid = pc.match_substring_regex(cleaned, r"^-?(\d+\.?\d*|\.\d+)$")
     values = pc.if_else(valid, cleaned, pa.scalar(None, pa.string())).cast(pa.float64())
-    values = pc.if_else(negative_parens, pc.negate(values), values)
-    if percent and had_percent is not None:
-        values = pc.if_else(had_percent, pc.divide(values, 100.0), values)
     if problems is not None:
-        is_null_token = pc.is_in(text, value_set=pa.array(NULL_TOKENS))
+        trimmed = pc.utf8_trim_whitespace(text)
+        is_null_token = pc.is_in(trimmed, value_set=pa.array(NULL_TOKENS))
         bad = pc.and_(pc.invert(pc.fill_null(valid, False)), pc.invert(pc.fill_null(is_null_token, True)))
-        bad = pc.fill_null(bad, False)
+        bad = pc.and_(pc.fill_null(bad, False), pc.is_valid(cleaned))
         count = int(pc.sum(bad).as_py() or 0)
         if count:
-            example = pc.filter(text, bad)[0].as_py()
+            example = pc.filter(trimmed, bad)[0].as_py()
             problems.append(ParseProblem(column, count, str(example), "numbers"))
     return values
 
@@ -374,11 +412,10 @@ def clean_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Trim, unwrap Excel's ``="B0ABC"`` text guards, and undo Amazon's ``\\"`` quote escapes."""
     if pa.types.is_null(arr.type):
         return pa.nulls(len(arr), pa.string())
-    text = _strings(arr)
-    text = pc.utf8_trim_whitespace(text)
-    text = pc.replace_substring_regex(text, r'^="(.*)"$', r"\1")
-    text = pc.replace_substring(text, '\\"', '"')
-    return text
+    text = pc.utf8_trim_whitespace(_strings(arr))
+    if pc.any(pc.starts_with(text, '="')).as_py():
+        text = pc.replace_substring_regex(text, r'^="(.*)"$', r"\1")
+    return pc.replace_substring(text, '\\"', '"')
 
 
 def clean_id(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
