@@ -13,10 +13,11 @@ with the closest known key suggested, so a typo never silently falls back to a d
 from __future__ import annotations
 
 import difflib
+from datetime import date
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -170,6 +171,13 @@ class Targets(_Model):
         return {_marketplace(k): float(v) for k, v in values.items()}
 
 
+class WorkbookConfig(_Model):
+    #: A layout file of the team's own (default: the one shipped in sheetsbot/workbook/).
+    template: str | None = None
+    #: Task rules of the team's own (default: the shipped config/rules.yaml).
+    rules: str | None = None
+
+
 class GoogleConfig(_Model):
     credentials: str | None = None
     drive_folder_id: str | None = None
@@ -185,6 +193,9 @@ class Config(_Model):
     ads: AdsConfig = Field(default_factory=AdsConfig)
     manual_inputs: list[ManualInput] = Field(default_factory=list)
     google: GoogleConfig = Field(default_factory=GoogleConfig)
+    #: Days with no monthly summary (the first working day skips them); the Settings tab adds more.
+    holidays: list[date] = Field(default_factory=list)
+    workbook: WorkbookConfig = Field(default_factory=lambda: WorkbookConfig())
     #: The file this config was read from (relative paths inside resolve against its folder).
     source: str | None = Field(None, exclude=True)
 
@@ -224,6 +235,14 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
 
 
 def parse_config(text: str, name: str = "<config>") -> Config:
+    return validate_yaml(text, name, Config, extra={"source": name})
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_yaml(text: str, name: str, model: type[M], extra: dict[str, Any] | None = None) -> M:
+    """Parse YAML text into ``model``; every error names the file, the line and the key."""
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text)
@@ -237,12 +256,12 @@ def parse_config(text: str, name: str = "<config>") -> Config:
     if not isinstance(data, dict):
         raise ConfigError(f"{name}:1: expected a mapping of settings at the top level")
     try:
-        return Config.model_validate({**data, "source": name})
+        return model.model_validate({**data, **(extra or {})})
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, name, root)) from None
+        raise ConfigError(_describe(exc, name, root, model)) from None
 
 
-def _describe(exc: ValidationError, name: str, root: yaml.Node | None) -> str:
+def _describe(exc: ValidationError, name: str, root: yaml.Node | None, model: type[BaseModel] = Config) -> str:
     lines = _line_index(root)
     messages = []
     for error in exc.errors():
@@ -251,7 +270,7 @@ def _describe(exc: ValidationError, name: str, root: yaml.Node | None) -> str:
         line = next((lines[loc[:i]] for i in range(len(loc), -1, -1) if loc[:i] in lines), None)
         where = f"{name}:{line}" if line else name
         if error["type"] == "extra_forbidden":
-            parent_fields = _fields_at(loc[:-1])
+            parent_fields = _fields_at(loc[:-1], model)
             guess = difflib.get_close_matches(str(loc[-1]), parent_fields, n=1)
             hint = f" (did you mean {guess[0]!r}?)" if guess else ""
             messages.append(f"{where}: unknown key {key!r}{hint}")
@@ -263,8 +282,8 @@ def _describe(exc: ValidationError, name: str, root: yaml.Node | None) -> str:
     return "; ".join(messages)
 
 
-def _fields_at(loc: tuple[Any, ...]) -> list[str]:
-    model: Any = Config
+def _fields_at(loc: tuple[Any, ...], root_model: type[BaseModel] = Config) -> list[str]:
+    model: Any = root_model
     for part in loc:
         field = getattr(model, "model_fields", {}).get(part)
         if field is None:

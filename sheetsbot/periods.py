@@ -173,7 +173,8 @@ def period_in_folder_name(segment: str, week_start: int = 0) -> Period | None:
 _SINGLE_DATE_RES = [
     # ISO first: unambiguous.
     (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), "ymd"),
-    (re.compile(r"(?<!\d)(\d{1,2})[-.](\d{1,2})[-.](\d{2}|\d{4})(?!\d)"), "ambiguous"),
+    # Not inside a longer run of numbers: "11.16-11.22" is a range someone typed, not a date.
+    (re.compile(r"(?<!\d)(?<!\d[.\-])(\d{1,2})[-.](\d{1,2})[-.](\d{2}|\d{4})(?![.\-]?\d)"), "ambiguous"),
 ]
 
 
@@ -192,6 +193,8 @@ def download_date_in_name(name: str, day_first: bool = False) -> date | None:
             if order == "ymd":
                 return date(a, b, c)
             year = c + 2000 if c < 100 else c
+            if not 2000 <= year <= 2099:
+                continue
             if a > 12:
                 return date(year, b, a)
             if b > 12:

@@ -2,8 +2,8 @@
 
 Usage::
 
-    python -m sheetsbot.demo.generate                  # writes sheetsbot/demo/exports/ + truth.json
-    python -m sheetsbot.demo.generate --out DIR        # exports into DIR, truth into DIR/../truth.json
+    python -m sheetsbot.demo.generate                # sheetsbot/demo/exports/ + demo/truth.json
+    python -m sheetsbot.demo.generate --out DIR      # exports in DIR, truth in DIR/../truth.json
     python -m sheetsbot.demo.generate --out DIR --truth FILE --clean
 
 ``--clean`` deletes files under DIR that the generator did not write (so a renamed export does
@@ -73,7 +73,7 @@ import json
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -171,7 +171,8 @@ PARENTS = {"BM": "B0DK4L1TR6", "KM": "B0CX7S5MJ9", "CU": "B0D2H5PE1W"}
 
 # key, asin, parent group (None: standalone), US sku, fnsku, US title, US price,
 # US sessions/day, US cvr, page views/session, volume, return rate
-_PRODUCTS: list[tuple[str, str, str | None, str, str, str, int, float, float, float, float, float]] = [
+_Product = tuple[str, str, str | None, str, str, str, int, float, float, float, float, float]
+_PRODUCTS: list[_Product] = [
     ("BM-GRY", "B0DK4M7QX2", "BM", "LH-BM31-GRY", "X004H2KQ1Z",
      'Lumen Home Bath Mat 31" x 19" – Ultra Soft Microfiber Non-Slip Bathroom Rug, Machine '
      "Washable, Quick Dry, Grey", 2499, 300, 0.130, 1.38, 0.21, 0.018),
@@ -225,7 +226,8 @@ _DE: dict[str, tuple[str, str, str, int, float, float]] = {
               "Lumen Home Küchenläufer 45 x 150 cm, gepolsterte Anti-Ermüdungsmatte für die Spüle, "
               "Schwarz", 3699, 50, 0.090),
     "DOOR": ("LH-COIR-WLC-EU", "X003P3DE5E",
-             "Lumen Home Kokos-Fußmatte 75 x 45 cm „Welcome“, rutschfeste Fußmatte für außen, Natur",
+             "Lumen Home Kokos-Fußmatte 75 x 45 cm „Welcome“, rutschfeste Fußmatte für außen, "
+             "Natur",
              1999, 130, 0.120),
     "LAMP": ("LH-LAMP19-WHT-EU", "X004C9DE6F",
              "Lumen Home Ceramic Table Lamp 48 cm with Linen Shade, Bedside Lamp, E27, Matte White",
@@ -304,7 +306,8 @@ STOCK: dict[str, dict[str, Stock]] = {
         "CUSH": Stock(260),
     },
 }
-LEGACY_SKUS = {"US": [("LH-BM31-GRY-OLD", "BM-GRY", "X003XQ1OLD", 3)]}  # sku, key, fnsku, unsellable
+# an old SKU of the same ASIN with a few stranded units: (sku, key, fnsku, unsellable)
+LEGACY_SKUS = {"US": [("LH-BM31-GRY-OLD", "BM-GRY", "X003XQ1OLD", 3)]}
 
 # Intended W47 traffic lights (checked by check_design on every generation)
 INTENDED: dict[str, dict[str, dict[str, str]]] = {
@@ -329,7 +332,8 @@ INTENDED: dict[str, dict[str, dict[str, str]]] = {
         "acos": {"DE - SP - Auto - Alle Produkte": "yellow",
                  "DE - SP - Manuell - Badematte": "green", "DE - SB - Marke - Lumen Home": "red"},
         "roas": {"DE - SP - Auto - Alle Produkte": "green",
-                 "DE - SP - Manuell - Badematte": "green", "DE - SB - Marke - Lumen Home": "yellow"},
+                 "DE - SP - Manuell - Badematte": "green",
+                 "DE - SB - Marke - Lumen Home": "yellow"},
         "tacos": {"store": "red"},
     },
 }
@@ -649,7 +653,7 @@ def build_asin_daily(mkt: str) -> pd.DataFrame:
         bb_plan = BUY_BOX.get((mkt, lst.key), {})
         bb = np.empty(N_DAYS)
         for wk in ALL_WEEKS:
-            m = DAY_WEEK == wk
+            m = wk == DAY_WEEK
             if wk in bb_plan:
                 bb[m] = np.clip(g.normal(bb_plan[wk], 0.012, m.sum()), 0, 1)
             else:
@@ -666,7 +670,7 @@ def build_asin_daily(mkt: str) -> pd.DataFrame:
         drift[REPORT_WEEK] *= CVR_W47_VS_W46.get((mkt, lst.key), 1.0)
         units = np.zeros(N_DAYS, dtype=np.int64)
         for wk in ALL_WEEKS:
-            m = DAY_WEEK == wk
+            m = wk == DAY_WEEK
             bb_share = (page_views[m] * bb_bp[m]).sum() / max(page_views[m].sum(), 1) / 10000
             cvr = lst.cvr * drift[wk] * bb_share / 0.99
             total = int(round(cvr * sessions[m].sum()))
@@ -748,7 +752,7 @@ def simulate_campaign(c: Campaign, prices: dict[str, np.ndarray]) -> pd.DataFram
     rows = [(ag, tg, tm) for ag in c.ad_groups for tg in ag.targets for tm in tg.terms]
     rows += tail_rows(c)
     active = np.array([d >= c.start for d in DAYS])
-    days = [d for d, a in zip(DAYS, active) if a]
+    days = [d for d, a in zip(DAYS, active, strict=True) if a]
     weeks = DAY_WEEK[active]
     n_d, n_t = len(days), len(rows)
     weight = np.array([r[2].weight for r in rows])
@@ -880,7 +884,7 @@ def simulate_campaign(c: Campaign, prices: dict[str, np.ndarray]) -> pd.DataFram
         "branded_searches": g.binomial(impressions, 0.0004) if c.ad_type == "SB" else zero,
     }
     frame = pd.DataFrame({k: v.ravel() for k, v in data.items()})
-    frame.insert(0, "date", np.repeat(days, n_t))
+    frame.insert(0, "date", np.repeat(np.array(days, dtype=object), n_t))
     frame.insert(1, "ad_type", c.ad_type)
     frame.insert(2, "campaign", c.name)
     frame.insert(3, "ad_group", np.tile([r[0].name for r in rows], n_d))
@@ -1066,7 +1070,7 @@ def build_orders_us(asin_daily: pd.DataFrame) -> pd.DataFrame:
         b2b = np.zeros(r.orders, dtype=bool)
         if r.orders:
             b2b[g.choice(r.orders, size=min(r.orders_b2b, r.orders), replace=False)] = True
-        for q, is_b2b in zip(qty, b2b):
+        for q, is_b2b in zip(qty, b2b, strict=True):
             lines.append({"date": r.date, "key": r.key, "quantity": int(q), "price": r.price,
                           "b2b": bool(is_b2b), "cancelled": False})
         n_cancel = g.binomial(r.orders, 0.015)
@@ -1179,14 +1183,14 @@ def _xml_text(s: str) -> str:
 def xlsx_bytes(sheet_name: str, header: Sequence[str], kinds: Sequence[str],
                rows: Iterable[Sequence[Any]], money_format: str) -> bytes:
     """An xlsx shaped like Amazon's (Apache POI): numbers typed, dates as serials."""
-    out = [f'<row r="1">\n' + "".join(
+    out = ['<row r="1">\n' + "".join(
         f'<c r="{_col(j)}1" t="inlineStr">{_xml_text(h)}</c>' for j, h in enumerate(header))
         + "</row>"]
     for r, row in enumerate(rows, start=2):
         cells = []
-        for j, (v, kind) in enumerate(zip(row, kinds)):
+        for j, (v, kind) in enumerate(zip(row, kinds, strict=True)):
             ref = f"{_col(j)}{r}"
-            if v is None or v == "" and kind != "str":
+            if v is None or (v == "" and kind != "str"):
                 cells.append(f'<c r="{ref}"></c>')
             elif kind == "str":
                 cells.append(f'<c r="{ref}" s="1" t="inlineStr">{_xml_text(str(v))}</c>')
@@ -1330,17 +1334,19 @@ SP_CAMPAIGN = [
 SP_SEARCH_TERM = [
     "Date", "Portfolio name", "Currency", "Campaign Name", "Ad Group Name", "Targeting",
     "Match Type", "Customer Search Term", "Impressions", "Clicks", "Click-Thru Rate (CTR)",
-    "Cost Per Click (CPC)", "Spend", "7 Day Total Sales ", "Total Advertising Cost of Sales (ACOS) ",
-    "Total Return on Advertising Spend (ROAS)", "7 Day Total Orders (#)", "7 Day Total Units (#)",
-    "7 Day Conversion Rate", "7 Day Advertised SKU Units (#)", "7 Day Other SKU Units (#)",
-    "7 Day Advertised SKU Sales ", "7 Day Other SKU Sales "]
+    "Cost Per Click (CPC)", "Spend", "7 Day Total Sales ",
+    "Total Advertising Cost of Sales (ACOS) ", "Total Return on Advertising Spend (ROAS)",
+    "7 Day Total Orders (#)", "7 Day Total Units (#)", "7 Day Conversion Rate",
+    "7 Day Advertised SKU Units (#)", "7 Day Other SKU Units (#)", "7 Day Advertised SKU Sales ",
+    "7 Day Other SKU Sales "]
 SP_ADVERTISED = [
     "Date", "Portfolio name", "Currency", "Campaign Name", "Ad Group Name", "Country",
     "Advertised SKU", "Advertised ASIN", "Impressions", "Clicks", "Click-Thru Rate (CTR)",
-    "Cost Per Click (CPC)", "Spend", "7 Day Total Sales ", "Total Advertising Cost of Sales (ACOS) ",
-    "Total Return on Advertising Spend (ROAS)", "7 Day Total Orders (#)", "7 Day Total Units (#)",
-    "7 Day Conversion Rate", "7 Day Advertised SKU Units (#)", "7 Day Other SKU Units (#)",
-    "7 Day Advertised SKU Sales ", "7 Day Other SKU Sales "]
+    "Cost Per Click (CPC)", "Spend", "7 Day Total Sales ",
+    "Total Advertising Cost of Sales (ACOS) ", "Total Return on Advertising Spend (ROAS)",
+    "7 Day Total Orders (#)", "7 Day Total Units (#)", "7 Day Conversion Rate",
+    "7 Day Advertised SKU Units (#)", "7 Day Other SKU Units (#)", "7 Day Advertised SKU Sales ",
+    "7 Day Other SKU Sales "]
 SP_TARGETING_SUMMARY = [
     "Start Date", "End Date", "Portfolio name", "Currency", "Campaign Name", "Ad Group Name",
     "Targeting", "Match Type", "Impressions", "Clicks", "Click-Thru Rate (CTR)",
@@ -1424,7 +1430,6 @@ class World:
     inventory: dict[str, pd.DataFrame]
     returns: dict[str, pd.DataFrame]
     orders_us: pd.DataFrame
-    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def build_world() -> World:
@@ -1488,12 +1493,10 @@ def business_by_asin(mkt: str, w: pd.DataFrame, variant: str) -> bytes:
 
 
 def business_by_date(mkt: str, s: pd.DataFrame) -> bytes:
+    money = _money_fn(mkt, "text")  # English UI: $1,234.56 / €1,234.56
     rows = []
     for r in s.itertuples():
-        if mkt == "US":
-            day, money = f"{r.date:%m/%d/%y}", money_us
-        else:
-            day, money = f"{r.date:%d/%m/%Y}", (lambda c: money_us(c, "€"))
+        day = f"{r.date:%m/%d/%y}" if mkt == "US" else f"{r.date:%d/%m/%Y}"
         rows.append([day, money(r.sales), money(r.sales_b2b), grouped(r.units),
                      grouped(r.units_b2b), grouped(r.orders), grouped(r.orders_b2b),
                      grouped(r.page_views), grouped(r.page_views_b2b), grouped(r.sessions),
@@ -1520,7 +1523,7 @@ def sp_campaign_csv(mkt: str, days: pd.DataFrame) -> bytes:
     for r in days.sort_values(["date", "campaign"]).itertuples():
         c = CAMPAIGN_BY_NAME[r.campaign]
         cpc = round(r.spend / 100 / r.clicks, 7) if r.clicks else 0.0
-        cpc_text = (f"$" + repr(cpc)) if mkt == "US" else money_us(int(round(cpc * 100)), "€")
+        cpc_text = ("$" + repr(cpc)) if mkt == "US" else money_us(int(round(cpc * 100)), "€")
         rows.append([us_date_long(r.date), us_date_long(c.start), "",
                      c.portfolio or "No Portfolio", "Sponsored Products", ads_csv_name(c.name),
                      "ENABLED", CURRENCY[mkt], money(c.budget), c.targeting_type, c.bidding,
@@ -2047,7 +2050,7 @@ def check_design(truth: dict[str, Any]) -> list[str]:
         asin_of = {x.key: x.asin for x in LISTINGS[mkt]}
         for area in ("conversion", "buy_box", "return_rate", "days_of_cover"):
             plan = intended[area]
-            for asin, got in d[area].items():
+            for got in d[area].values():
                 want = plan.get(got["key"], plan.get("*"))
                 if got["status"] != want:
                     problems.append(f"{mkt} {area} {got['key']}: {got['status']} != {want} {got}")
@@ -2087,28 +2090,32 @@ def truth_bytes(truth: dict[str, Any]) -> bytes:
 
 def generate(out: Path = DEFAULT_OUT, truth_path: Path | None = None, *,
              clean: bool = False, check: bool = True) -> dict[str, bytes]:
-    """Write every export under out (and truth.json); return {relative path: bytes}."""
+    """Write every export under out (and truth.json); return {relative path: bytes}.
+
+    Unchanged files are not rewritten.  ``clean`` removes files the generator did not write,
+    but only inside its own marketplace folders (``out/US``, ``out/DE``).
+    """
     world = build_world()
     files = render_files(world)
     truth = build_truth(world)
     if check:
         problems = check_design(truth)
         if problems:
-            raise AssertionError("demo design not met:\n" + "\n".join(problems))
+            raise RuntimeError("demo design not met:\n" + "\n".join(problems))
     out = Path(out)
-    for rel, data in files.items():
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    if clean and out.exists():
-        for path in sorted(out.rglob("*"), reverse=True):
-            rel = path.relative_to(out).as_posix()
-            if path.is_file() and rel not in files:
-                path.unlink()
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
-    truth_path = Path(truth_path) if truth_path else out.parent / "truth.json"
-    truth_path.write_bytes(truth_bytes(truth))
+    outputs = {out / rel: data for rel, data in files.items()}
+    outputs[Path(truth_path) if truth_path else out.parent / "truth.json"] = truth_bytes(truth)
+    for path, data in outputs.items():
+        if not path.is_file() or path.read_bytes() != data:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    if clean:
+        for mkt in LISTINGS:
+            for path in sorted((out / mkt).rglob("*"), reverse=True):
+                if path.is_file() and path not in outputs:
+                    path.unlink()
+                elif path.is_dir() and not any(path.iterdir()):
+                    path.rmdir()
     return files
 
 

@@ -208,6 +208,10 @@ def _business(reports: ReportSet, period: Period, markets: list[str], notes: lis
             sums = grouped[[c for c in _BUSINESS_SUMS if c in rows.columns]].sum(min_count=1)
             sums = sums.reindex(columns=_BUSINESS_SUMS)
             sums["buy_box"] = _weighted_buy_box(rows, "asin")
+            for c in [*_BUSINESS_SUMS, "buy_box"]:
+                if c not in rows.columns:
+                    # A column the report does not have is unknown, not zero.
+                    fam.missing[("asin", m, c)] = f"the Business Report by ASIN has no {c.replace('_', ' ')} column"
             sums.index = pd.MultiIndex.from_arrays([pd.Index([m] * len(sums), dtype="string"), sums.index.astype("string")], names=INDEX)
             asin_rows.append(sums)
         else:
@@ -230,6 +234,8 @@ def _business(reports: ReportSet, period: Period, markets: list[str], notes: lis
             rows = tiles.rows
             for c in ("sales", "units", "orders"):
                 store[c] = float(rows[c].sum()) if c in rows.columns else np.nan
+                if c not in rows.columns:
+                    fam.missing[("store", m, c)] = f"the Business Report by ASIN has no {c} column"
             store["sessions"] = store["page_views"] = np.nan
             store["buy_box"] = float(_weighted_buy_box(rows, None))
             why = "store sessions need the Business Report by date (summing per-ASIN sessions over-counts)"

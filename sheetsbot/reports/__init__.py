@@ -63,8 +63,11 @@ def _single_marketplace_store(result: ReportSet, hints: ReadHints) -> None:
     if len(known) != 1:
         return
     market = known.pop()
+    own_currency = MARKETPLACES[market].currency
     for export in result.exports:
         table = export.table
+        if export.currency not in (None, own_currency):
+            continue  # a euro file in a dollar store is not that store's: leave it unknown
         if table["marketplace"].isna().any():
             table["marketplace"] = table["marketplace"].fillna(market)
             table["currency"] = table["currency"].fillna(MARKETPLACES[market].currency)

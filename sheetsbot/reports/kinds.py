@@ -101,7 +101,7 @@ FIELDS: dict[str, FieldSpec] = {
     ),
     "orders": _f(
         "number", "Total Order Items", "Orders Placed", "Bestellte Artikel gesamt", "Bestellposten insgesamt",
-        "Gesamtzahl der Bestellpositionen", "注文品目総数", "订单商品种类数", "订单商品总数",
+        "Gesamtzahl der Bestellpositionen", "Zahl der Bestellposten", "注文品目総数", "订单商品种类数", "订单商品总数",
     ),
     "shipped_sales": _f("money", "Shipped Product Sales"),
     # -- ads ----------------------------------------------------------------------------------

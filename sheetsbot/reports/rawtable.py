@@ -63,7 +63,7 @@ def read_tables(data: bytes, name: str, path: str, jp_hint: bool = False) -> lis
     """All tables in a file. Raises an :class:`ExportError` naming the file when none can be read."""
     kind = sniff(data)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if not data[:65536].strip() and not data.strip():
+    if not data[:65536].lstrip(codecs.BOM_UTF8).strip() and not data.lstrip(codecs.BOM_UTF8).strip():
         raise UnreadableExport(path, "the file is empty (0 bytes of data); download it again")
     if kind == "zip":
         if ext in ("csv", "tsv", "txt"):
@@ -198,6 +198,8 @@ def _text_table(data: bytes, path: str, jp_hint: bool) -> RawTable:
         except pa.ArrowInvalid as exc:
             if "UTF8" in str(exc):
                 raise
+            if "Expected" in str(exc) and "columns" in str(exc):
+                raise _bad_row_error(body, delimiter, names, encoding_name, newlines_in_values, path) from None
             raise _csv_error(exc, path, len(header)) from None
 
     return RawTable(header, None, encoding, delimiter, read, warnings)
@@ -252,6 +254,36 @@ def _csv_error(exc: Exception, path: str, width: int) -> Exception:
             + (" (the download looks cut off; download it again)" if "got" in text else ""),
         )
     return UnreadableExport(path, f"cannot parse as CSV: {text.splitlines()[0]}")
+
+
+def _bad_row_error(body: bytes, delimiter: str, names: list[str], encoding: str, newlines: bool, path: str) -> Exception:
+    """Find the first row whose field count differs from the header, by a careful re-read.
+
+    pyarrow's fast reader does not say which row; this pass runs only on a file that is
+    being refused anyway. A short last row is a cut download; any other is a damaged file.
+    """
+    bad: list[tuple[int, int, int]] = []
+
+    def handler(row: pa_csv.InvalidRow) -> str:
+        bad.append((row.number, row.actual_columns, row.expected_columns))
+        return "skip"
+
+    pa_csv.read_csv(
+        io.BytesIO(body),
+        read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding, use_threads=False),
+        parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines, invalid_row_handler=handler),
+        convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names}),
+    )
+    if not bad:
+        return UnreadableExport(path, "rows with a different number of fields than the header")
+    number, actual, expected = bad[0]
+    lines = body.rstrip(b"\r\n").count(b"\n") + 1
+    line = number if number > 0 else None  # pyarrow numbers lines from 1, header included
+    where = f"line {line}" if line else "a row"
+    last = line == lines
+    if last and actual < expected and len(bad) == 1:
+        return SuspectExport(path, f"the last row ({where}) has {actual} of {expected} fields: the download looks cut off; download it again")
+    return SuspectExport(path, f"{where} has {actual} fields but the header has {expected}" + (f" ({len(bad)} such rows)" if len(bad) > 1 else ""))
 
 
 def _row_in_error(text: str) -> str:

@@ -201,6 +201,15 @@ def _read_table(file: ExportFile, table: RawTable, hints: ReadHints) -> Export:
         frame, header_currency, value_currency, path_market, hints, warnings, where
     )
 
+    # Timestamps were first read in the folder's (or default) time zone to cut the window;
+    # now that the rows' marketplace is known, count their days in its time zone.
+    resolved_zone = MARKETPLACES[marketplace].time_zone if marketplace in MARKETPLACES else None
+    if resolved_zone and resolved_zone != (time_zone or "UTC"):
+        for f in ("return_date", "purchase_date"):
+            if f in frame.columns:
+                days = V.parse_dates(arrays[f], table.header[columns[f]], conv.day_first, None, resolved_zone)
+                frame[f] = pd.Series(days.to_pandas(date_as_object=False), index=frame.index).astype("datetime64[s]")
+
     # -- period -----------------------------------------------------------------------------
     summary = "start_date" in frame.columns and "date" not in frame.columns and kind.family == "ads"
     period, source, snapshot = _period(file, kind.snapshot, rows_range, hints, tie_market, warnings)
@@ -336,7 +345,7 @@ def _currency_and_marketplace(
         row_market = known.pop() if len(known) == 1 else None
         if len({c for c in codes.values() if c}) > 1:
             row_market = "*"
-        frame.drop(columns=["country"], inplace=True)
+        del frame["country"]
     # Currency: a column in the rows → a currency in a header → a symbol in the values.
     currency = None
     if "currency" in frame.columns:
@@ -352,6 +361,11 @@ def _currency_and_marketplace(
         market = path_market
     if market is None and row_market != "*" and currency and currency != "*":
         market = _market_for_currency(currency, hints)
+    if market is None and row_market is None and currency == "*":
+        # One file, several currencies (the 2024+ Ads console): each row's currency names it.
+        by_currency = {c: _market_for_currency(c, hints) for c in frame["currency"].dropna().unique()}
+        frame["marketplace"] = frame["currency"].astype(object).map(by_currency).astype("string")
+        row_market = "*"
     if market is None and row_market != "*":
         market = hints.default_marketplace or (hints.store_marketplaces[0] if len(hints.store_marketplaces) == 1 else None)
     if market and currency == "$" :

@@ -221,10 +221,13 @@ def parse_number(
     if pa.types.is_null(arr.type):
         return pa.nulls(len(arr), pa.float64())
     text = _strings(arr)
-    try:  # plain counts ("487") need no cleaning at all
-        return pc.cast(text, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
+    if not decimal_comma:
+        # Plain numbers ("487", "0.51") need no cleaning at all. Not in a decimal-comma file,
+        # where "1.234" means one thousand two hundred and thirty-four.
+        try:
+            return pc.cast(text, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
     cleaned = text
     if pc.any(pc.match_substring(text, "Rs")).as_py():
         # "Rs." carries a dot that is not a decimal mark.
