@@ -74,9 +74,10 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -1721,8 +1722,14 @@ def inventory_txt(mkt: str, inv: pd.DataFrame, snapshot: date) -> bytes:
     return tsv_bytes(INVENTORY, rows, encoding="cp1252" if mkt == "US" else "utf-8")
 
 
-def returns_csv(ret: pd.DataFrame) -> bytes:
-    rows = [[f"{r.when:%Y-%m-%dT%H:%M:%S}+00:00", r.order_id, r.sku, r.asin, r.fnsku, r.title,
+def utc_stamp(local: datetime, mkt: str) -> str:
+    """A marketplace-local moment as Amazon writes it in flat files: in UTC, ``+00:00``."""
+    zone = ZoneInfo({"US": "America/Los_Angeles", "DE": "Europe/Berlin"}[mkt])
+    return local.replace(tzinfo=zone).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def returns_csv(ret: pd.DataFrame, mkt: str) -> bytes:
+    rows = [[utc_stamp(r.when, mkt), r.order_id, r.sku, r.asin, r.fnsku, r.title,
              str(r.quantity), r.fc, r.disposition, r.reason, "Unit returned to inventory",
              r.lpn, r.comment]
             for r in ret.itertuples()]
@@ -1749,8 +1756,8 @@ def all_orders_txt(orders: pd.DataFrame) -> bytes:
             tax_text = f"{round(item_price * tax) / 100:.2f}"
         lst = BY_KEY["US"][r.key]
         updated = when + timedelta(hours=int(r.updated_h))
-        rows.append([r.order_id, r.order_id, f"{when:%Y-%m-%dT%H:%M:%S}+00:00",
-                     f"{updated:%Y-%m-%dT%H:%M:%S}+00:00", status, "Amazon", "Amazon.com", "",
+        rows.append([r.order_id, r.order_id, utc_stamp(when, "US"),
+                     utc_stamp(updated, "US"), status, "Amazon", "Amazon.com", "",
                      "", "Expedited" if r.expedited else "Standard", titles[r.key], lst.sku,
                      lst.asin, item_status, str(r.quantity), "USD", price, tax_text,
                      "0.00" if price else "", "0.00" if tax_text else "", "", "", "0.00"
@@ -1817,7 +1824,7 @@ def render_files(world: World) -> dict[str, bytes]:
                 mkt, world.inventory[mkt], week_bounds(week)[1])
     span = f"{REPORT_START:%Y-%m-%d}_{END:%Y-%m-%d}"
     for mkt in LISTINGS:
-        files[f"{mkt}/returns/FBA customer returns {span}.csv"] = returns_csv(world.returns[mkt])
+        files[f"{mkt}/returns/FBA customer returns {span}.csv"] = returns_csv(world.returns[mkt], mkt)
     first_day, last_day = week_bounds(REPORT_WEEK)
     files[f"US/orders/All Orders {first_day:%Y-%m-%d}_{last_day:%Y-%m-%d}.txt"] = all_orders_txt(
         world.orders_us)
