@@ -1,0 +1,1 @@
+"""Test helpers shipped with sheetsbot; the product code never imports this package."""
