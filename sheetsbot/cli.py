@@ -54,10 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.set_defaults(func=_cmd_detect)
 
-    p = sub.add_parser("demo", help="run on the bundled sample exports (no Google account needed)")
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p = sub.add_parser("demo", help="the whole product on the bundled sample exports → an .xlsx (no Google account needed)")
+    p.add_argument("--out", default="sheetsbot-demo.xlsx", metavar="FILE", help="workbook to write (default: %(default)s)")
+    p.add_argument("--locale", metavar="CODE", help="language of the workbook (en, zh-CN)")
     common(p)
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("run", help="one full refresh: read new exports, write the workbook")
+    p.add_argument("--week", metavar="YYYY-Www", help="reporting week (default: the last complete week)")
+    p.add_argument("--input", metavar="DIR", help="a local folder of exports instead of the Drive folder")
+    p.add_argument("--out", metavar="FILE.xlsx", help="write an .xlsx file instead of the Google Sheet")
+    p.add_argument("--dry-run", action="store_true", help="say what would be read and written; write nothing")
+    common(p)
+    p.set_defaults(func=_cmd_run)
     return parser
 
 
@@ -127,11 +136,53 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from sheetsbot.demo.paths import CONFIG_PATH, DEMO_MONTH, DEMO_WEEK, EXPORTS_DIR
+    from sheetsbot.demo.paths import CONFIG_PATH, DEMO_WEEK, EXPORTS_DIR
     from sheetsbot.periods import Period
 
     config = _load_config(args.config or str(CONFIG_PATH))
-    return _run_kpis(str(EXPORTS_DIR), config, Period.parse(DEMO_WEEK), Period.parse(DEMO_MONTH), args.format)
+    if args.locale:
+        config = config.model_copy(update={"store": config.store.model_copy(update={"locale": args.locale})})
+    return _run_to_xlsx(str(EXPORTS_DIR), args.out, config, Period.parse(DEMO_WEEK), trigger="demo")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    config = _load_config(args.config)
+    week, _ = _week_and_month(args, config)
+    if args.input and args.out:
+        if args.dry_run:
+            raise UsageError("--dry-run is for the Google Sheet; with --out nothing is at risk")
+        return _run_to_xlsx(args.input, args.out, config, week, trigger="manual")
+    raise UsageError(
+        "sheetsbot run needs the Google connection (issue: Google Sheets and Drive), or --input DIR --out FILE.xlsx for a local run"
+    )
+
+
+def _run_to_xlsx(input_path: str, out: str, config: Any, week: Any, trigger: str) -> int:
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from sheetsbot import job
+    from sheetsbot.sinks.xlsx import XlsxSink
+    from sheetsbot.sources.local import LocalFolder
+
+    if not Path(input_path).exists():
+        raise UsageError(f"--input {input_path}: no such file or folder")
+    with _Progress() as progress:
+        result = job.run(LocalFolder(input_path), XlsxSink(out), config, week,
+                         now=datetime.now(timezone.utc), trigger=trigger, progress=progress.advance)
+    for line in result.problems:
+        print(f"sheetsbot: {line}", file=sys.stderr)
+    _print_run_summary(result, out)
+    return 0
+
+
+def _print_run_summary(result: Any, where: str) -> None:
+    read = len(result.files_read)
+    print(f"Week {result.week.label}: {result.files_seen} export(s) found, {read} read, "
+          f"{result.files_skipped} already in the workbook, {len(result.problems)} refused.")
+    print(f"KPIs in red ({len(result.red)}): " + (", ".join(result.red[:12]) + (" …" if len(result.red) > 12 else "") if result.red else "none"))
+    print(f"Tasks: {result.tasks_created} new, {result.tasks_open} open.")
+    print(f"Wrote {where} in {result.duration:.1f} s.")
 
 
 def _run_kpis(input_path: str, config: Any, week: Any, month: Any, fmt: str) -> int:
