@@ -355,9 +355,8 @@ def _terms_to_act_on(inputs: BuildInputs) -> pd.DataFrame:
     t = inputs.locale
     frame["suggestion"] = np.select(
         [negate, harvest, expensive.fillna(False)],
-        [t.task_text("ads.negate").split("(")[0].format(subject="", campaign="…").strip(" \"“”"),
-         t.task_text("ads.harvest").split("(")[0].format(subject="").strip(" \"“”"),
-         t.metric("acos") + " > " + (red[1] if red else "")],
+        [t.label("suggest_negate"), t.label("suggest_harvest"),
+         t.label("suggest_high_acos", threshold=f"{float(red[1]):.0%}" if red else "")],
         default="",
     )
     frame = frame[frame["suggestion"] != ""]
