@@ -18,7 +18,9 @@ import pandas as pd
 from sheetsbot.config import Config
 from sheetsbot.kpis import KpiReport, compute_kpis
 from sheetsbot.periods import Period
-from sheetsbot.reports import ReadHints, ReportSet, read_exports
+from sheetsbot.reports import ReportSet, read_exports
+from sheetsbot.reports.prepare import Prefetch
+from sheetsbot.reports.reader import ReadHints
 from sheetsbot.sources import ExportFile, Source
 from sheetsbot.sources.local import LocalFolder
 from sheetsbot.workbook.model import Workbook
@@ -59,13 +61,15 @@ def reading_windows(week: Period, month: Period | None, config: Config) -> dict[
 
 
 def compute_from_folder(
-    input_path: str | Path,
+    source: str | Path | Prefetch,
     config: Config,
     week: Period,
     month: Period | None = None,
     progress: Callable[[ExportFile], None] | None = None,
 ) -> KpiRun:
-    source = LocalFolder(input_path)
+    """KPIs straight from a folder of exports (``sheetsbot kpis``): no state, no workbook."""
+    if not isinstance(source, Prefetch):
+        source = Prefetch(LocalFolder(source))
     reports = read_exports(source, read_hints(config, reading_windows(week, month, config)), progress)
     kpis = compute_kpis(reports, week, config, month)
     return KpiRun(reports, kpis, week, month)

@@ -12,12 +12,27 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 
+from typing import TYPE_CHECKING, Any
+
 from sheetsbot.marketplaces import MARKETPLACES
 from sheetsbot.reports.model import Export, Problem
-from sheetsbot.reports.reader import ReadHints, read_file
+from sheetsbot.reports.prepare import Prefetch, PreparedFile
 from sheetsbot.sources import ExportFile, Source
 
-__all__ = ["Export", "Problem", "ReadHints", "ReportSet", "read_exports", "read_file"]
+if TYPE_CHECKING:
+    from sheetsbot.reports.reader import ReadHints
+
+
+def __getattr__(name: str) -> Any:
+    # The reader needs pandas; importing it lazily lets a prefetch thread start reading
+    # files while the main thread is still importing (see sheetsbot.reports.prepare).
+    if name in ("ReadHints", "read_file"):
+        from sheetsbot.reports import reader
+
+        return getattr(reader, name)
+    raise AttributeError(name)
+
+__all__ = ["Export", "Prefetch", "Problem", "ReadHints", "ReportSet", "read_exports", "read_file"]
 
 
 @dataclass
@@ -37,18 +52,24 @@ class ReportSet:
 
 
 def read_exports(
-    source: Source | Iterable[ExportFile],
+    source: Source | Iterable[ExportFile] | Prefetch,
     hints: ReadHints | None = None,
     progress: Callable[[ExportFile], None] | None = None,
 ) -> ReportSet:
     """Read every file of a source; a bad file becomes a :class:`Problem`, never an exception."""
+    from sheetsbot.reports.reader import ReadHints, read_file
+
     hints = hints or ReadHints()
-    files = source.files() if hasattr(source, "files") else source
+    if isinstance(source, Prefetch):
+        pairs: Iterable[tuple[ExportFile, PreparedFile | None]] = source.items()
+    else:
+        files = source.files() if hasattr(source, "files") else source
+        pairs = ((f, None) for f in files)
     result = ReportSet()
-    for file in files:
+    for file, prepared in pairs:
         if progress:
             progress(file)
-        exports, problems = read_file(file, hints)
+        exports, problems = read_file(file, hints, prepared)
         result.exports.extend(exports)
         result.problems.extend(problems)
     _single_marketplace_store(result, hints)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sheetsbot.periods import Period
 from sheetsbot.reports.kinds import AdType, Family
+
+if TYPE_CHECKING:  # pandas is imported where tables are built, not where files are only read
+    import pandas as pd
 
 
 @dataclass

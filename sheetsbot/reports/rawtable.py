@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,10 +34,20 @@ class RawTable:
     sheet: str | None
     encoding: str | None
     delimiter: str | None
-    #: ``read(columns)`` returns the named column indices as Arrow arrays.
-    read: Callable[[list[int]], dict[int, pa.Array | pa.ChunkedArray]]
+    #: Parses the named column indices into Arrow arrays.
+    reader: Callable[[list[int]], dict[int, pa.Array | pa.ChunkedArray]]
     warnings: list[str] = field(default_factory=list)
     generator: str | None = None
+    _parsed: dict[tuple[int, ...], dict[int, pa.Array | pa.ChunkedArray]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def read(self, columns: list[int]) -> dict[int, pa.Array | pa.ChunkedArray]:
+        """The named columns, parsed once (a prefetch thread may have done it already)."""
+        key = tuple(columns)
+        with self._lock:
+            if key not in self._parsed:
+                self._parsed[key] = self.reader(columns)
+            return self._parsed[key]
 
 
 # -- sniffing ---------------------------------------------------------------------------------

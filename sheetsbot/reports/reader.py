@@ -45,7 +45,8 @@ from sheetsbot.reports.kinds import (
     match_kinds,
 )
 from sheetsbot.reports.model import Export, Problem
-from sheetsbot.reports.rawtable import RawTable, read_tables
+from sheetsbot.reports.prepare import PreparedFile, _path_marketplace, _plan, prepare
+from sheetsbot.reports.rawtable import RawTable
 from sheetsbot.sources import ExportFile
 
 #: Metrics that can never be negative: a negative one means the file is not what it claims.
@@ -65,18 +66,16 @@ class ReadHints:
     windows: dict[str, Period] = field(default_factory=dict)
 
 
-def read_file(file: ExportFile, hints: ReadHints) -> tuple[list[Export], list[Problem]]:
+def read_file(
+    file: ExportFile, hints: ReadHints, prepared: PreparedFile | None = None
+) -> tuple[list[Export], list[Problem]]:
     exports: list[Export] = []
     problems: list[Problem] = []
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        return [], [Problem(file.path, f"cannot read the file ({exc})", "skipped")]
-    jp_hint = _path_marketplace(file) == "JP" or hints.default_marketplace == "JP"
-    try:
-        tables = read_tables(data, file.name, file.path, jp_hint)
-    except ExportError as exc:
-        return [], [Problem(file.path, exc.problem, exc.action)]
+    if prepared is None:
+        prepared = prepare(file, hints.default_marketplace == "JP")
+    if prepared.problem is not None:
+        return [], [prepared.problem]
+    tables = prepared.tables
     for table in tables:
         where = file.path + (f" [{table.sheet}]" if table.sheet else "")
         try:
@@ -99,16 +98,10 @@ def read_file(file: ExportFile, hints: ReadHints) -> tuple[list[Export], list[Pr
 def _read_table(file: ExportFile, table: RawTable, hints: ReadHints) -> Export:
     where = file.path + (f" [{table.sheet}]" if table.sheet else "")
     cells = classify_header(table.header)
-    matches = match_kinds(cells)
-    best = matches[0]
+    best, columns = _plan(table)
     if not best.complete:
         raise _not_recognised(where, best, table.header)
     kind = best.kind
-    columns = dict(best.columns)
-    if "date" in columns:
-        # In daily campaign reports Start/End Date are the campaign's own dates.
-        columns.pop("start_date", None)
-        columns.pop("end_date", None)
     raw = table.read(sorted(columns.values()))
     arrays = {f: raw[i] for f, i in columns.items()}
     rows_in_file = len(next(iter(arrays.values()))) if arrays else 0
@@ -282,15 +275,6 @@ def _refuse_negative(parsed: dict[str, pa.Array | pa.ChunkedArray], where: str, 
 def _range(first: pa.Array, last: pa.Array) -> tuple[date, date] | None:
     lo, hi = pc.min(first).as_py(), pc.max(last).as_py()
     return (lo, hi) if lo and hi else None
-
-
-def _path_marketplace(file: ExportFile) -> str | None:
-    for segment in reversed(file.folders):
-        if is_marketplace_code(segment):
-            return canonical_code(segment)
-    tokens = re.split(r"[^A-Za-z]+", file.name.rsplit(".", 1)[0])
-    codes = {canonical_code(t) for t in tokens if len(t) == 2 and t.isupper() and is_marketplace_code(t)}
-    return codes.pop() if len(codes) == 1 else None
 
 
 _AD_TYPE_WORDS = [

@@ -9,6 +9,7 @@ Every parser works on whole columns with Arrow compute kernels: no Python loop o
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -237,7 +238,7 @@ def parse_number(
         cleaned = pc.replace_substring(pc.replace_substring(cleaned, ".", ""), ",", ".")
     else:
         cleaned = pc.replace_substring(cleaned, ",", "")
-    cleaned = pc.if_else(pc.is_in(cleaned, value_set=_EMPTY_AFTER_CLEANING), pa.scalar(None, pa.string()), cleaned)
+    cleaned = pc.if_else(pc.is_in(cleaned, value_set=_empty_after_cleaning()), pa.scalar(None, pa.string()), cleaned)
     try:
         values = pc.cast(cleaned, pa.float64())
     except pa.ArrowInvalid:
@@ -249,7 +250,11 @@ def parse_number(
     return values
 
 
-_EMPTY_AFTER_CLEANING = pa.array(["", "-", "--", "+", ".", "-.", ","])
+@functools.lru_cache(maxsize=1)
+def _empty_after_cleaning() -> pa.Array:
+    # Built on first use: pyarrow imports pandas the first time it converts a Python list,
+    # and a prefetch thread must not pay for that import (see reports.prepare).
+    return pa.array(["", "-", "--", "+", ".", "-.", ","])
 
 
 def _parse_number_checked(
