@@ -18,7 +18,7 @@ import pandas as pd
 from sheetsbot.config import Config
 from sheetsbot.kpis import KpiReport, compute_kpis
 from sheetsbot.periods import Period
-from sheetsbot.reports import ReportSet, read_exports
+from sheetsbot.reports import Export, ReportSet, read_exports
 from sheetsbot.reports.prepare import Prefetch
 from sheetsbot.reports.reader import ReadHints
 from sheetsbot.sources import ExportFile, Source
@@ -117,6 +117,7 @@ def run(
     """One full refresh: read what the Sheet knows, read new exports, write the whole workbook."""
     from sheetsbot import tasks as task_rules
     from sheetsbot.kpis import compute_kpis
+    from sheetsbot.kpis.compute import search_terms_for
     from sheetsbot.locales import load_locale
     from sheetsbot.reports import read_file
     from sheetsbot.reports.compact import compact
@@ -138,6 +139,7 @@ def run(
     window = Period.range(week.start - timedelta(days=KEEP_DAYS), week.end)
     hints = read_hints(config, {f: window for f in ("ads", "returns", "business_date", "business_asin", "orders")})
     files_seen, files_read, skipped, problems = 0, [], 0, []
+    fresh_terms: list[Export] = []
     for file in source.files():
         files_seen += 1
         data = file.read_bytes() if not file.known_md5 else None
@@ -152,6 +154,8 @@ def run(
         state.exports = [e for e in state.exports if e.file_id != file.id]
         for e in exports:
             state.exports.append(compact(e))
+            if e.shape == "search_term":
+                fresh_terms.append(e)
             warnings.extend(f"{e.name}: {w}" for w in e.warnings)
         for p in file_problems:
             problems.append(p.line())
@@ -170,6 +174,13 @@ def run(
     reports = ReportSet(list(state.exports), [])
     month = Period.month_of(week.end)
     report = compute_kpis(reports, week, config, month)
+    # The week's search terms: from exports read now, else from what the Sheet kept.
+    terms = search_terms_for(fresh_terms, week, reports.marketplaces)
+    if terms.empty:
+        terms = state.terms_of(week)
+    else:
+        state.set_terms(week, terms)
+    report.week.search_terms = terms
     closed = compute_kpis(reports, week, config, month.previous()) if state.exports else None
 
     # Tasks: what the rules see this week, merged with what the team did.

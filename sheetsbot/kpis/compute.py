@@ -303,7 +303,8 @@ def _ads(
                 sel = _dated_or_tiled(adv, period, m, notes)
                 if sel.complete:
                     asin_rows.append(sel.rows)
-            terms = [e for e in typed if e.shape == "search_term"]
+            # Compacted exports (from the Sheet's state) keep campaign sums only: no terms.
+            terms = [e for e in typed if e.shape == "search_term" and "search_term" in e.table.columns]
             if terms and detail:
                 sel = _dated_or_tiled(terms, period, m, notes)
                 if not sel.rows.empty:
@@ -422,12 +423,27 @@ def _search_terms(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=[*cols, *_AD_SUMS])
     rows = pd.concat(frames, ignore_index=True)
+    rows = rows[rows["search_term"].notna() & (rows["search_term"] != "")]
     for c in cols:
         if c not in rows.columns:
             rows[c] = ""
         rows[c] = rows[c].fillna("").astype("string")
     sums = rows.groupby(cols, dropna=False)[list(_AD_COLUMNS)].sum(min_count=1).rename(columns=_AD_COLUMNS)
     return sums.reset_index()
+
+
+def search_terms_for(exports: list[Export], period: Period, markets: list[str]) -> pd.DataFrame:
+    """The period's search terms, summed per term, from full (not compacted) exports."""
+    rows = []
+    for m in markets:
+        for ad_type in sorted({e.ad_type for e in exports if e.ad_type}):
+            typed = [e for e in exports if e.ad_type == ad_type and _in_market(e, m)
+                     and e.shape == "search_term" and "search_term" in e.table.columns]
+            if typed:
+                sel = _dated_or_tiled(typed, period, m, [])
+                if not sel.rows.empty:
+                    rows.append(sel.rows.assign(ad_type=ad_type))
+    return _search_terms(rows)
 
 
 # -- returns ----------------------------------------------------------------------------------

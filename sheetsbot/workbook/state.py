@@ -32,6 +32,8 @@ CHUNK = 45_000
 KEEP_DAYS = 7 * 8
 #: Weekly KPI history kept for trends.
 KEEP_WEEKS = 26
+#: Search terms kept per week (by spend): enough for the rules, bounded for the Sheet.
+TERMS_KEPT = 3000
 
 
 @dataclass
@@ -54,6 +56,9 @@ class State:
     history: list[dict[str, Any]] = field(default_factory=list)
     #: The last successful weekly run, for the worker's catch-up.
     last_weekly_run: str | None = None
+    #: Search terms per week (summed per term, the top ones by spend): compacted exports keep
+    #: campaign sums only, so the task rules and the Ads tab read the week's terms from here.
+    terms: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def is_processed(self, file_id: str, md5: str) -> bool:
         known = self.processed.get(file_id)
@@ -67,6 +72,7 @@ class State:
             "exports": [_export_to_json(e) for e in sorted(self.exports, key=lambda e: (e.file_id, e.sheet or ""))],
             "history": sorted(self.history, key=lambda r: (r["period"], r["marketplace"], r["metric"])),
             "last_weekly_run": self.last_weekly_run,
+            "terms": {week: self.terms[week] for week in sorted(self.terms)},
         }
         raw = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
         packed = base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
@@ -92,6 +98,7 @@ class State:
             exports=[_export_from_json(e) for e in payload.get("exports", [])],
             history=list(payload.get("history", [])),
             last_weekly_run=payload.get("last_weekly_run"),
+            terms=dict(payload.get("terms", {})),
         )
         return state
 
@@ -110,6 +117,25 @@ class State:
         weeks = sorted({r["period"] for r in self.history})
         keep_weeks = set(weeks[-KEEP_WEEKS:])
         self.history = [r for r in self.history if r["period"] in keep_weeks]
+        self.terms = {w: rows for w, rows in self.terms.items() if w in (week.label, week.previous().label)}
+
+    def set_terms(self, week: Period, terms: pd.DataFrame, limit: int = TERMS_KEPT) -> None:
+        if terms.empty:
+            return
+        top = terms.sort_values(["ad_spend", "clicks"], ascending=False, kind="stable").head(limit)
+        self.terms[week.label] = [
+            {k: (None if pd.isna(v) else (float(v) if isinstance(v, (int, float, np.floating, np.integer)) else str(v)))
+             for k, v in row.items()}
+            for row in top.to_dict("records")
+        ]
+
+    def terms_of(self, week: Period) -> pd.DataFrame:
+        rows = self.terms.get(week.label, [])
+        frame = pd.DataFrame(rows)
+        for c in frame.columns:
+            if frame[c].dtype == object:
+                frame[c] = frame[c].astype("string")
+        return frame
 
 
 class StateError(Exception):
