@@ -293,6 +293,9 @@ def _rule_tasks(
         },
         index=hits.index,
     )
+    if rule.limit is not None:
+        within = tasks.sort_values(["marketplace", "_order"], kind="stable").groupby("marketplace").cumcount()
+        tasks = tasks[within.reindex(tasks.index) < rule.limit]
     return tasks
 
 

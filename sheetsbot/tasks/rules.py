@@ -138,6 +138,9 @@ class Rule(_Model):
     #: Further columns shown in the evidence after the conditions.
     evidence: list[str] = Field(default_factory=list)
     sort: SortSpec | None = None
+    #: At most this many tasks per marketplace (the first by ``sort``): a long list of terms
+    #: to harvest is a report, not a to-do list; the rest wait for next week.
+    limit: int | None = Field(None, ge=1)
     #: Text for a rule id the locale files do not know (a team's own rule).
     text: str | None = None
 
