@@ -188,7 +188,12 @@ def run(
     existing_tasks = tasks_from_rows(existing.get(titles["tasks"], []), locale)
     rules = task_rules.load_rules(config.resolve_path(config.workbook.rules) if config.workbook.rules else None)
     generated = task_rules.generate_tasks(report, config, week, owners, locale, rules=rules)
-    merged = task_rules.merge_tasks(existing_tasks, generated, week)
+    extra = existing_tasks.attrs.get("extra_columns", [])
+    merged = task_rules.merge_tasks(existing_tasks.drop(columns=extra), generated, week)
+    # The merge keeps the team's rows in place, at the top: their own columns go back beside them.
+    for name in extra:
+        merged[name] = list(existing_tasks[name]) + [None] * (len(merged) - len(existing_tasks))
+    merged.attrs["extra_columns"] = extra
     completion, why = task_rules.task_completion(merged, week)
     _set_store_metric(report, week, "task_completion", completion, why, config)
     created = len(merged) - len(existing_tasks)

@@ -392,12 +392,14 @@ def _inventory(inputs: BuildInputs) -> Tab:
 def _tasks(inputs: BuildInputs) -> Tab:
     t, tpl = inputs.locale, inputs.template
     tab = Tab(key="tasks", title=t.tab("tasks"), frozen_rows=1, team_edited=True)
+    extra = list(inputs.tasks.attrs.get("extra_columns", []))
     tab.columns = [Column(c, t.column(c), NumberFormat.DATE if c == "due" else NumberFormat.TEXT, _width(c),
                           team_owned=c in TEAM_TASK_COLUMNS) for c in TASK_COLUMNS]
+    tab.columns += [Column(name, name, NumberFormat.TEXT, 140, team_owned=True) for name in extra]
     statuses = t.statuses()
     for r in inputs.tasks.to_dict("records"):
         row = []
-        for c in TASK_COLUMNS:
+        for c in [*TASK_COLUMNS, *extra]:
             value = r.get(c)
             if c == "status":
                 value = statuses.get(value, value) if isinstance(value, str) else value
@@ -527,7 +529,7 @@ def _setting_value(value: Any) -> Cell:
     if isinstance(value, bool) or value is None:
         return Cell.text(None if value is None else str(value))
     if isinstance(value, (int, float)):
-        return Cell.number(value, NumberFormat.DECIMAL if not float(value).is_integer() else NumberFormat.INTEGER)
+        return Cell.number(value, NumberFormat.PLAIN)
     if isinstance(value, dt.date):
         return Cell.date(value)
     return Cell.text(value)

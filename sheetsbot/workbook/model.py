@@ -28,6 +28,8 @@ class NumberFormat(str, Enum):
     PERCENT = "percent"
     DATE = "date"
     DATETIME = "datetime"
+    #: A number shown as it is (a setting such as an ODR of 0.004), no rounding.
+    PLAIN = "plain"
 
 
 #: The number-format pattern per format (shared by both sinks; both accept Excel patterns).
@@ -49,7 +51,7 @@ CURRENCY_SYMBOLS = {
 
 
 def pattern_for(fmt: NumberFormat, currency: str | None = None) -> str | None:
-    if fmt is NumberFormat.TEXT:
+    if fmt in (NumberFormat.TEXT, NumberFormat.PLAIN):
         return None
     if fmt is NumberFormat.CURRENCY and currency:
         symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
@@ -93,6 +95,8 @@ class Cell:
     ) -> Cell:
         if value is not None and value != value:  # NaN: blank, never "nan" or 0
             value = None
+        if not isinstance(currency, str):  # a missing currency arrives as NaN from a frame
+            currency = None
         return cls(value, fmt, currency, style, note)
 
     @classmethod

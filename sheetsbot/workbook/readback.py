@@ -42,6 +42,10 @@ def tasks_from_rows(rows: list[list[Any]], locale: Locale) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=columns)
     mapping = _columns(rows[0], locale, TASK_COLUMNS)
+    # Columns the team added (a budget, a link): kept as they are, under their own header.
+    extra = {i: str(h).strip() for i, h in enumerate(rows[0])
+             if i not in mapping and h not in (None, "") and str(h).strip() not in columns}
+    columns = [*columns, *extra.values()]
     statuses = _lookup(locale, "statuses", ["todo", "doing", "done", "blocked"])
     priorities = _lookup(locale, "priorities", ["high", "medium", "low"])
     areas = _lookup(locale, "areas", ["ads", "inventory", "sales", "customer"])
@@ -58,6 +62,8 @@ def tasks_from_rows(rows: list[list[Any]], locale: Locale) -> pd.DataFrame:
             if key == "due":
                 value = _as_date(value)
             record[key] = value if value != "" else None
+        for i, name in extra.items():
+            record[name] = raw[i] if i < len(raw) else None
         key_text = record.get("key")
         if isinstance(key_text, str) and key_text.count("|") >= 3:
             rule, market = key_text.split("|")[:2]
@@ -65,6 +71,7 @@ def tasks_from_rows(rows: list[list[Any]], locale: Locale) -> pd.DataFrame:
         records.append(record)
     frame = pd.DataFrame(records, columns=columns)
     frame["carried"] = frame["carried"].fillna(False).astype(bool)
+    frame.attrs["extra_columns"] = list(extra.values())
     return frame
 
 

@@ -8,7 +8,7 @@ What it holds: every processed export (id, name, checksum, kind, period, when) w
 compacted rows for the last weeks (:mod:`sheetsbot.reports.compact`), the weekly KPI history
 that trends and week-over-week need, and the run log. It is machine data: JSON, gzip-compressed
 (deterministically, so an unchanged state encodes to the same cells), base64 in cells of at
-most 45,000 characters (a Sheets cell holds 50,000).
+most 30,000 characters (a Sheets cell holds 50,000, an xlsx cell 32,767).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sheetsbot.periods import Period
 from sheetsbot.reports.model import Export
 
 FORMAT_VERSION = 1
-CHUNK = 45_000
+CHUNK = 30_000
 #: Compacted rows older than this many days before the reporting week are dropped.
 KEEP_DAYS = 7 * 8
 #: Weekly KPI history kept for trends.
