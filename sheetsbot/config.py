@@ -174,6 +174,10 @@ class Targets(_Model):
 class WorkbookConfig(_Model):
     #: A layout file of the team's own (default: the one shipped in sheetsbot/workbook/).
     template: str | None = None
+    #: The team's own names for tabs and column headers, over the locale's:
+    #: ``tabs: {asins: Products}``, ``columns: {owner: Who}``.
+    tabs: dict[str, str] = Field(default_factory=dict)
+    columns: dict[str, str] = Field(default_factory=dict)
     #: Task rules of the team's own (default: the shipped config/rules.yaml).
     rules: str | None = None
 

@@ -128,7 +128,7 @@ def run(
     from sheetsbot.workbook.template import load_template
 
     started = time.monotonic()
-    locale = load_locale(config.store.locale)
+    locale = load_locale(config.store.locale).renamed(config.workbook.tabs, config.workbook.columns)
     template = load_template(config.resolve_path(config.workbook.template) if config.workbook.template else None)
     titles = {key: locale.tab(key) for key in ("tasks", "settings", "run_log", "state")}
     existing = sink.read_tabs(list(titles.values()))

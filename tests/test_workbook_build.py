@@ -148,3 +148,13 @@ def test_settings_values_only_and_bad_cells_named() -> None:
 def test_header_row_is_frozen(tab: str) -> None:
     t = demo().tab(tab)
     assert t.header and t.frozen_rows == 1
+
+
+def test_a_team_renames_tabs_and_columns_in_config_and_its_rows_still_read_back() -> None:
+    from sheetsbot.workbook.readback import tasks_from_rows
+
+    locale = load_locale("en").renamed({"asins": "Products"}, {"owner": "Who"})
+    assert (locale.tab("asins"), locale.column("owner"), locale.tab("ads")) == ("Products", "Who", "Ads")
+    header = [locale.column(c) for c in TASK_COLUMNS]
+    frame = tasks_from_rows([header, ["k|US|x|2026-W47", "2026-W47", "High", "Ads", "x", "a", "e", "Mei", None, "Done", None]], locale)
+    assert frame.loc[0, "owner"] == "Mei" and frame.loc[0, "status"] == "done"

@@ -31,6 +31,12 @@ class Locale:
     code: str
     data: dict[str, Any]
 
+    def renamed(self, tabs: dict[str, str], columns: dict[str, str]) -> Locale:
+        """This locale with a team's own names for tabs and columns."""
+        data = {**self.data, "tabs": {**self.data.get("tabs", {}), **tabs},
+                "columns": {**self.data.get("columns", {}), **columns}}
+        return Locale(self.code, data)
+
     def _get(self, section: str, key: str) -> str:
         value = self.data.get(section, {}).get(key)
         if value is None:
