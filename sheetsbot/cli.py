@@ -129,12 +129,22 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
     from sheetsbot.reports.prepare import Prefetch
     from sheetsbot.sources.local import LocalFolder
 
+    from sheetsbot.periods import Period
+
+    # Arguments that can be wrong are checked before any file is touched.
+    for flag, value, kind in (("--week", args.week, "week"), ("--month", args.month, "month")):
+        if value and Period.parse(value).kind != kind:
+            raise UsageError(f"{flag} {value}: expected a {kind} like {'2026-W47' if kind == 'week' else '2026-10'}")
     # Start parsing the exports now: the CSV reader runs outside the GIL while the main
     # thread loads the config and imports pandas.
     early = Prefetch(LocalFolder(args.input))
     threading.Thread(target=_preload_pandas, daemon=True).start()
-    config = _load_config(args.config)
-    week, month = _week_and_month(args, config)
+    try:
+        config = _load_config(args.config)
+        week, month = _week_and_month(args, config)
+    except BaseException:
+        early.cancel()
+        raise
     return _run_kpis(early, config, week, month, args.format)
 
 

@@ -284,7 +284,9 @@ def test_german_money_with_commas_and_percent_with_points_each_column_decides(tm
     ],
 )
 def test_date_order_is_decided_per_file(tmp_path: Path, folder: str, days: list[str], expected: list[date]) -> None:
-    put(tmp_path, f"{folder}by date.csv", to_csv(BR_DATE_DPST, [br_date_row(d) for d in days]))
+    # Money in the folder's own currency (a "$" in a UK folder is refused: see the currency tests).
+    symbol = {"UK/": "£", "DE/": "€"}.get(folder, "$")
+    put(tmp_path, f"{folder}by date.csv", to_csv(BR_DATE_DPST, [br_date_row(d, f"{symbol}611.84") for d in days]))
     e = read_one(tmp_path, f"{folder}by date.csv")
     assert e.kind == "business_report_date"
     assert_datetime_column(e, "date")
@@ -408,10 +410,18 @@ def test_header_currency_beats_symbols_in_values(tmp_path: Path) -> None:
     assert read_one(tmp_path, "t.csv").currency == "INR"
 
 
-def test_symbol_in_values_beats_the_marketplace(tmp_path: Path) -> None:
+def test_money_in_another_currency_than_the_folder_is_refused(tmp_path: Path) -> None:
+    # Counting pounds as a German store's sales would add them to euros: the team moves the file.
     put(tmp_path, "DE/br.csv", br_file(br_row(sales="£12.00")))
-    e = read_one(tmp_path, "DE/br.csv")
-    assert (e.marketplace, e.currency) == ("DE", "GBP")
+    p = read_problem(tmp_path, "DE/br.csv")
+    assert p.action == "refused whole"
+    assert "GBP" in p.problem and "DE (EUR)" in p.problem and "move it" in p.problem
+
+
+def test_without_a_folder_the_symbol_in_values_names_the_currency(tmp_path: Path) -> None:
+    put(tmp_path, "br.csv", br_file(br_row(sales="£12.00")))
+    e = read_one(tmp_path, "br.csv")
+    assert (e.marketplace, e.currency) == ("UK", "GBP")
 
 
 def test_a_bare_dollar_in_a_canadian_folder_is_cad(tmp_path: Path) -> None:

@@ -71,15 +71,15 @@ def compute_kpis(
 
 
 def _currencies(reports: ReportSet) -> dict[str, str]:
+    """Each marketplace's currency: its own, or for an unknown code what its rows say."""
     found: dict[str, str] = {}
-    for e in reports.exports:
-        t = e.table
-        pairs = t[["marketplace", "currency"]].dropna().drop_duplicates()
-        for m, c in pairs.itertuples(index=False):
-            found.setdefault(m, c)
     for m in reports.marketplaces:
         if m in MARKETPLACES:
-            found[m] = MARKETPLACES[m].currency if m not in found else found[m]
+            found[m] = MARKETPLACES[m].currency
+    for e in reports.exports:
+        pairs = e.table[["marketplace", "currency"]].dropna().drop_duplicates()
+        for m, c in pairs.itertuples(index=False):
+            found.setdefault(m, c)
     return found
 
 

@@ -113,7 +113,14 @@ def period_rows(exports: Sequence[Export], period: Period, marketplace: str) -> 
     if exact:
         chosen = [_pick_duplicate(exact, period, notes)]
     else:
-        chosen = _tiling(candidates, period) or []
+        # Several exports of one sub-period: one of them counts, chosen as for the exact case,
+        # so which one counts never depends on the order files were listed in.
+        by_period: dict[Period, list[Export]] = {}
+        for e in candidates:
+            assert e.period is not None
+            by_period.setdefault(e.period, []).append(e)
+        unique = [_pick_duplicate(group, p, notes) for p, group in sorted(by_period.items(), key=lambda kv: (kv[0].start, kv[0].end))]
+        chosen = _tiling(unique, period) or []
     for e in exports:
         if e.period is not None and e.period.overlaps(period) and not period.covers(e.period):
             notes.append(f"{e.name}: its period {e.period.label} does not match {period.label}, so it is not counted")

@@ -89,12 +89,20 @@ class Prefetch:
 
     def __init__(self, source: Source) -> None:
         self._queue: queue.Queue[tuple[ExportFile, PreparedFile] | BaseException | None] = queue.Queue()
+        self._cancelled = threading.Event()
         self._thread = threading.Thread(target=self._work, args=(source,), daemon=True, name="sheetsbot-prefetch")
         self._thread.start()
+
+    def cancel(self, wait: float = 30.0) -> None:
+        """Stop after the file being read (a usage error must not leave a reader running)."""
+        self._cancelled.set()
+        self._thread.join(wait)
 
     def _work(self, source: Source) -> None:
         try:
             for file in source.files():
+                if self._cancelled.is_set():
+                    break
                 self._queue.put((file, prepare(file)))
         except BaseException as exc:  # handed to the reading thread, which raises it there
             self._queue.put(exc)

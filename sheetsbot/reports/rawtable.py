@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import threading
 import zipfile
 from collections.abc import Callable
@@ -81,9 +82,7 @@ def read_tables(data: bytes, name: str, path: str, jp_hint: bool = False) -> lis
             raise SuspectExport(path, f"named .{ext} but is a zip/xlsx file; rename it to .xlsx")
         return _xlsx_tables(data, path)
     if kind == "ole":
-        raise UnreadableExport(
-            path, "a legacy .xls (Excel 97) workbook; open it and save as .xlsx or .csv"
-        )
+        raise UnreadableExport(path, _ole_problem(data))
     if kind != "text":
         raise SuspectExport(path, f"not an export: the file is a {kind} (named .{ext or 'no extension'})")
     if ext in ("xlsx", "xlsm"):
@@ -92,6 +91,20 @@ def read_tables(data: bytes, name: str, path: str, jp_hint: bool = False) -> lis
         if not _looks_utf16(data):
             raise SuspectExport(path, "binary data (NUL bytes) in a text file: not an export")
     return [_text_table(data, path, jp_hint)]
+
+
+def _ole_problem(data: bytes) -> str:
+    """What an OLE2 (Office 97) container really is, from its stream names."""
+    def has(name: str) -> bool:
+        return name.encode("utf-16-le") in data
+
+    if has("EncryptedPackage") or has("EncryptionInfo"):
+        return "a password-protected workbook; remove the password (File → Info → Protect) and save it again"
+    if has("WordDocument"):
+        return "a Word document, not an export"
+    if has("PowerPoint Document"):
+        return "a PowerPoint file, not an export"
+    return "a legacy .xls (Excel 97) workbook; open it and save as .xlsx or .csv"
 
 
 def _looks_utf16(data: bytes) -> bool:
@@ -148,12 +161,19 @@ def _text_table(data: bytes, path: str, jp_hint: bool) -> RawTable:
         encoding_for_reader = "utf8"
     else:
         encoding_for_reader = "utf8" if encoding == "utf-8" else encoding
+    if encoding == "cp1252" and re.search(rb"[\xc3\xe2][\x80-\xbf]{1,2}", body[:_UTF8_CHECK_BYTES]):
+        warnings.append("mixed encodings: parts of the file are UTF-8, others cp1252; read as cp1252, check accented titles")
     if b"\xef\xbb\xbf" in body[:_HEAD_BYTES][1:]:
         body = body.replace(b"\xef\xbb\xbf", b"")
         warnings.append("a byte-order mark in the middle of the file was removed")
     head_text = body[:_HEAD_BYTES].decode(encoding if not encoding.startswith("utf-16") else "utf-8", errors="replace")
+    if "\n" not in head_text and len(body) > _HEAD_BYTES:
+        raise SuspectExport(
+            path, f"no line break in the first {_HEAD_BYTES // 1024} KB: the line breaks were lost (a re-save?); download it again"
+        )
     first_line = head_text.split("\n", 1)[0].rstrip("\r")
     delimiter = _delimiter(first_line)
+    _refuse_repeated_header(body, first_line, encoding, path)
     quoting = delimiter != "\t"
     header = _header_cells(first_line, delimiter, quoting)
     _check_duplicate_headers(header, path)
@@ -214,6 +234,16 @@ def _text_table(data: bytes, path: str, jp_hint: bool) -> RawTable:
             raise _csv_error(exc, path, len(header)) from None
 
     return RawTable(header, None, encoding, delimiter, read, warnings)
+
+
+def _refuse_repeated_header(body: bytes, first_line: str, encoding: str, path: str) -> None:
+    """Two downloads pasted into one file: the header row comes back as a data row."""
+    codec = "utf-8" if encoding.startswith("utf-16") else encoding
+    needle = b"\n" + first_line.lstrip("\ufeff").encode(codec, errors="replace")
+    at = body.find(needle, len(needle) - 1)
+    if at >= 0:
+        line = body.count(b"\n", 0, at) + 2
+        raise SuspectExport(path, f"the header row appears again on line {line}: two downloads joined into one file?")
 
 
 def _delimiter(first_line: str) -> str:

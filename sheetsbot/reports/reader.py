@@ -43,6 +43,7 @@ from sheetsbot.reports.kinds import (
     KindMatch,
     classify_header,
     match_kinds,
+    normalise_header,
 )
 from sheetsbot.reports.model import Export, Problem
 from sheetsbot.reports.prepare import PreparedFile, _path_marketplace, _plan, prepare
@@ -116,6 +117,9 @@ def _read_table(file: ExportFile, table: RawTable, hints: ReadHints) -> Export:
         tie_market.day_first if tie_market else None,
         tie_market.decimal_comma if tie_market else None,
     )
+    if conv.mixed_columns:
+        names = ", ".join(repr(table.header[columns[f]].strip()) for f in conv.mixed_columns[:3])
+        raise SuspectExport(where, f"decimal marks mixed: numbers written both as 1,234.56 and as 1.234,56 in {names} (rows from two locales in one file)")
     problems: list[V.ParseProblem] = []
 
     # Dates first, so rows outside the window are dropped before numbers are parsed.
@@ -132,6 +136,9 @@ def _read_table(file: ExportFile, table: RawTable, hints: ReadHints) -> Export:
     row_day = parsed.get("date", parsed.get("return_date", parsed.get("purchase_date", parsed.get("start_date"))))
     rows_range = _range(row_day, parsed.get("end_date", row_day)) if row_day is not None else None
 
+    # Whole-file checks run on every row, before the window cut: a file is refused whole or
+    # read, never half-read depending on which days a run looks at.
+    _refuse_negative_text(arrays, where, table.header, columns)
     keep = None
     window = hints.windows.get(kind.family)
     if window is not None and row_day is not None and not kind.snapshot:
@@ -164,6 +171,9 @@ def _read_table(file: ExportFile, table: RawTable, hints: ReadHints) -> Export:
     for problem in problems:
         warnings.append(str(problem))
     _refuse_negative(parsed, where, table.header, columns)
+    _refuse_empty_money(parsed, where, table.header, columns)
+    if rows_in_file == 0:
+        warnings.append("no data rows: the export is empty (a filter, or a period with no activity?)")
 
     frame = pa.table({f: parsed[f] for f in parsed}).to_pandas(date_as_object=False)
     for f in ("date", "start_date", "end_date", "return_date", "purchase_date"):
@@ -226,9 +236,19 @@ def _read_table(file: ExportFile, table: RawTable, hints: ReadHints) -> Export:
 
 
 def _not_recognised(where: str, best: KindMatch, header: list[str]) -> Exception:
-    shown = ", ".join(repr(h.strip()) for h in header[:6]) + (" …" if len(header) > 6 else "")
+    shown = ", ".join(repr(_short(h.strip(), 24)) for h in header[:4]) + (" …" if len(header) > 4 else "")
     found_required = best.score >= 0.5 and len(best.columns) >= 2
     missing = tuple(m for m in best.missing)
+    if {normalise_header(h) for h in header} & _GRID_HEADERS:
+        exc0 = UnknownReport(
+            where,
+            "a campaign manager table download, not a Sponsored ads report (it has no report dates); "
+            "download the report from Measurement & Reporting → Sponsored ads reports",
+            "skipped",
+        )
+        exc0.closest = best.kind.id  # type: ignore[attr-defined]
+        exc0.missing = missing  # type: ignore[attr-defined]
+        return exc0
     if found_required:
         need = "; ".join(_expected_header(m) for m in missing)
         exc: ExportError = MissingColumns(
@@ -238,12 +258,20 @@ def _not_recognised(where: str, best: KindMatch, header: list[str]) -> Exception
         exc = UnknownReport(
             where,
             f"not a known Amazon export (header: {shown}); closest kind: {best.kind.label}, "
-            f"which needs {'; '.join(_expected_header(m) for m in missing[:4])}",
+            f"which needs {'; '.join(_expected_header(m) for m in missing[:2])}" + (" …" if len(missing) > 2 else ""),
             "skipped",
         )
     exc.closest = best.kind.id  # type: ignore[attr-defined]
     exc.missing = missing  # type: ignore[attr-defined]
     return exc
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+#: Headers of the campaign manager's table downloads (not the Sponsored ads reports).
+_GRID_HEADERS = {"campaigns", "total cost (usd)", "spend(usd)", "sales(usd)", "cpc(usd)", "acos(%)", "ctr(%)"}
 
 
 def _expected_header(missing: str) -> str:
@@ -269,6 +297,46 @@ def _refuse_negative(parsed: dict[str, pa.Array | pa.ChunkedArray], where: str, 
                 where,
                 f"{count} negative value(s) in {header[columns[f]].strip()!r} (first on line {first}); "
                 f"{f.replace('_', ' ')} cannot be negative",
+            )
+
+
+_NEGATIVE_TEXT = r"^\s*(\(\s*[0-9$€£¥₹.]|-\s*[0-9.$€£¥₹]|[^0-9\-\s]{1,4}\s*-\s*[0-9])"
+
+
+def _refuse_negative_text(arrays: dict[str, pa.Array | pa.ChunkedArray], where: str, header: list[str], columns: dict[str, int]) -> None:
+    """Negative money or counts anywhere in the file, found in the text before parsing."""
+    for f in _NON_NEGATIVE:
+        arr = arrays.get(f)
+        if arr is None:
+            continue
+        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+            negative = pc.fill_null(pc.match_substring_regex(arr, _NEGATIVE_TEXT), False)
+        elif pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
+            negative = pc.fill_null(pc.less(arr, 0), False)
+        else:
+            continue
+        count = int(pc.sum(negative).as_py() or 0)
+        if count:
+            first = int(pc.index(negative, True).as_py()) + 2
+            raise SuspectExport(
+                where,
+                f"{count} negative value(s) in {header[columns[f]].strip()!r} (first on line {first}); "
+                f"{f.replace('_', ' ')} cannot be negative",
+            )
+
+
+def _refuse_empty_money(parsed: dict[str, pa.Array | pa.ChunkedArray], where: str, header: list[str], columns: dict[str, int]) -> None:
+    """A spend or sales column that is blank in every row while clicks or units are counted is
+    not a report with no money: it is a broken export (every cell '--'). Refused whole, so its
+    clicks do not join the store's totals without their spend."""
+    for money, activity in (("spend", "clicks"), ("sales", "units")):
+        if money not in parsed or activity not in parsed or len(parsed[money]) == 0:
+            continue
+        if pc.all(pc.is_null(parsed[money])).as_py() and (pc.sum(parsed[activity]).as_py() or 0) > 0:
+            raise SuspectExport(
+                where,
+                f"every value of {header[columns[money]].strip()!r} is empty (e.g. '--') while "
+                f"{header[columns[activity]].strip()!r} has values: not a usable export; download it again",
             )
 
 
@@ -336,7 +404,22 @@ def _currency_and_marketplace(
         frame["currency"] = frame["currency"].str.strip().str.upper().replace("", pd.NA).astype("string")
         found = set(frame["currency"].dropna().unique())
         currency = found.pop() if len(found) == 1 else ("*" if found else None)
-    currency = currency or header_currency or value_currency
+    explicit = currency or header_currency
+    currency = explicit or value_currency
+    if row_market is None and path_market in MARKETPLACES and currency not in (None, "*"):
+        own = MARKETPLACES[path_market].currency
+        if currency != own:
+            if explicit is None and value_currency == "USD" and own in _DOLLAR_CURRENCIES:
+                currency = own  # a bare "$": Canada, Mexico, Australia and Singapore write it too
+            else:
+                # Money in another currency than the folder's marketplace: counting it there
+                # would add euros to dollars. The team must move the file, not us guess.
+                written = "" if explicit else f" (written with {_symbol(currency)!r})"
+                raise SuspectExport(
+                    where,
+                    f"its money is in {currency}{written} but its folder says marketplace {path_market} ({own}); "
+                    "move it to the folder of its marketplace",
+                )
     # Marketplace: rows → path → currency → the store's default.
     market = row_market if row_market not in (None, "*") else None
     if market and path_market and market != path_market:
@@ -352,11 +435,10 @@ def _currency_and_marketplace(
         row_market = "*"
     if market is None and row_market != "*":
         market = hints.default_marketplace or (hints.store_marketplaces[0] if len(hints.store_marketplaces) == 1 else None)
-    if market and currency == "$" :
-        currency = None
-    if currency in (None,) and market:
+    if currency is None and market:
         currency = MARKETPLACES[market].currency
-    elif currency == "USD" and market and MARKETPLACES[market].currency != "USD" and value_currency == "USD" and header_currency is None and "currency" not in frame.columns:
+    elif (currency == "USD" and explicit is None and market and market in MARKETPLACES
+          and MARKETPLACES[market].currency in _DOLLAR_CURRENCIES):
         # A bare "$" in the values: Canada, Mexico and Australia write it too.
         currency = MARKETPLACES[market].currency
     if "marketplace" not in frame.columns:
@@ -377,6 +459,14 @@ def _currency_and_marketplace(
             "marketplace (US/, DE/ …) or set store.default_marketplace in the config"
         )
     return (None if currency == "*" else currency), (None if row_market == "*" else market)
+
+
+_DOLLAR_CURRENCIES = {"USD", "CAD", "MXN", "AUD", "SGD"}
+
+
+def _symbol(currency: str) -> str:
+    marks = [mark for mark, code in V.CURRENCY_MARKS if code == currency]
+    return min(marks, key=len) if marks else currency
 
 
 def _market_for_currency(currency: str, hints: ReadHints) -> str | None:
@@ -403,6 +493,12 @@ def _period(
     declared, declared_source = (named, "file name") if named else (folder, "folder name") if folder else (None, "")
     if rows_range:
         rows_period = Period.range(*rows_range)
+        downloaded = download_date_in_name(file.name, bool(getattr(market, "day_first", False)))
+        if downloaded and not named and rows_period.end > downloaded:
+            warnings.append(
+                f"rows are dated up to {rows_period.end}, after the download date {downloaded} in its name: "
+                "dates in the future? check the export"
+            )
         if declared and declared.covers(rows_period):
             return declared, f"{declared_source} (rows within it)", None
         if declared:

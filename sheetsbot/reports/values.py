@@ -69,6 +69,8 @@ class Conventions:
     #: Columns whose own values contradict the file's convention (German exports write money
     #: ``368,14 €`` but percentages ``16.40%``).
     decimal_comma_by_column: dict[str, bool] = field(default_factory=dict)
+    #: Columns with values in both styles (1,234.56 and 1.234,56): the file cannot be trusted.
+    mixed_columns: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -162,6 +164,9 @@ def decide_conventions(
     elif marketplace_decimal_comma is not None:
         conv.decimal_comma = marketplace_decimal_comma
         conv.decimal_evidence = "marketplace (values are ambiguous)"
+    mixed = [name for name, (c, p) in per_column.items() if c and p]
+    if mixed:
+        conv.mixed_columns = mixed
     for name, (c, p) in per_column.items():
         if conv.decimal_comma and p and not c:
             conv.decimal_comma_by_column[name] = False
