@@ -914,3 +914,17 @@ def test_screenshots_tool_makes_one_png_per_visible_tab(tmp_path: Path) -> None:
     ]  # the hidden tab is not shot
     for png in (tmp_path / "shots").iterdir():
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_tabs_with_protected_ranges_say_why_they_are_not_protected_in_xlsx(tmp_path: Path) -> None:
+    from sheetsbot.workbook.model import GridRange, Protection
+
+    tab = Tab("t", "T")
+    tab.protections.append(Protection(GridRange(0, None, 0, 2), "generated"))
+    plain = Tab("u", "U")
+    path = tmp_path / "p.xlsx"
+    XlsxSink(path).write(Workbook("t", "en", [tab, plain], unprotected_note="Excel has no warning-only protection"))
+    book = openpyxl.load_workbook(path)
+    assert "warning-only" in book["T"]["A1"].comment.text
+    assert book["U"]["A1"].comment is None
+    assert not book["T"].protection.sheet

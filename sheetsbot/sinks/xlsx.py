@@ -158,7 +158,7 @@ class XlsxSink:
             if gen:
                 book.remove(sheet)
 
-        renderer = _Renderer(book)
+        renderer = _Renderer(book, workbook.unprotected_note)
         new_sheets = [renderer.render_tab(tab) for tab in workbook.tabs]
         for tab, sheet in zip(workbook.tabs, new_sheets, strict=True):
             renderer.render_charts(tab, sheet)
@@ -374,8 +374,9 @@ def _select_first_visible(book: OpenpyxlWorkbook) -> None:
 class _Renderer:
     """Renders model tabs into one openpyxl workbook, sharing style objects between cells."""
 
-    def __init__(self, book: OpenpyxlWorkbook) -> None:
+    def __init__(self, book: OpenpyxlWorkbook, unprotected_note: str | None = None) -> None:
         self.book = book
+        self.unprotected_note = unprotected_note
         self.cells = 0
         self.warnings: list[str] = []
         self._by_key: dict[str, tuple[Tab, Worksheet]] = {}
@@ -415,9 +416,10 @@ class _Renderer:
                 # Neither LibreOffice nor Excel grows a row to fit wrapped text on opening a
                 # file: give the row the height its longest wrapped text needs.
                 sheet.row_dimensions[r].height = min(height, MAX_ROW_POINTS)
-        if tab.note:
+        notes = [n for n in (tab.note, self.unprotected_note if tab.protections and not tab.hidden else None) if n]
+        if notes:
             a1 = sheet["A1"]
-            text = tab.note + (f"\n\n{a1.comment.text}" if a1.comment else "")
+            text = "\n\n".join(notes) + (f"\n\n{a1.comment.text}" if a1.comment else "")
             a1.comment = _comment(text)
         for rule in tab.rules:
             self._add_rule(sheet, rule)

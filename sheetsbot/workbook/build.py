@@ -71,7 +71,8 @@ class BuildInputs:
 
 def build_workbook(inputs: BuildInputs) -> Workbook:
     t = inputs.locale
-    book = Workbook(title=f"{inputs.config.store.name} — sheetsbot", locale=t.code)
+    book = Workbook(title=f"{inputs.config.store.name} — sheetsbot", locale=t.code,
+                    unprotected_note=t.label("xlsx_protection_note"))
     book.tabs = [
         _dashboard(inputs), _asins(inputs), _ads(inputs), _inventory(inputs), _tasks(inputs),
         _monthly(inputs), _settings(inputs), _run_log(inputs), _state(inputs),

@@ -220,6 +220,9 @@ class Workbook:
     title: str
     locale: str
     tabs: list[Tab] = field(default_factory=list)
+    #: Said on every tab with protected ranges by a sink that cannot protect them the way
+    #: Google Sheets does (warning only): the xlsx sink leaves them unprotected.
+    unprotected_note: str | None = None
 
     def tab(self, key: str) -> Tab:
         for t in self.tabs:
