@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="say what would be read and written; write nothing")
     common(p)
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("serve", help="run the worker: the schedule and the webhook of the Sheet's menu, until stopped")
+    p.add_argument("--host", metavar="HOST", help="address to listen on (default: worker.host, 127.0.0.1)")
+    p.add_argument("--port", metavar="PORT", type=int, help="port (default: worker.port, 8080; 0 picks a free one)")
+    common(p)
+    p.set_defaults(func=_cmd_serve)
     return parser
 
 
@@ -168,6 +174,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     raise UsageError(
         "sheetsbot run needs the Google connection (issue: Google Sheets and Drive), or --input DIR --out FILE.xlsx for a local run"
     )
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from sheetsbot.worker.service import serve_command
+
+    return serve_command(args.config, args.host, args.port)
 
 
 def _run_to_xlsx(input_path: str, out: str, config: Any, week: Any, trigger: str) -> int:

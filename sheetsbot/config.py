@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sheetsbot.errors import ConfigError
+from sheetsbot.worker.settings import WorkerConfig
 from sheetsbot.marketplaces import MARKETPLACES, canonical_code
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -200,6 +201,8 @@ class Config(_Model):
     #: Days with no monthly summary (the first working day skips them); the Settings tab adds more.
     holidays: list[date] = Field(default_factory=list)
     workbook: WorkbookConfig = Field(default_factory=lambda: WorkbookConfig())
+    #: ``sheetsbot serve``: schedule, webhook, limits (see docs/worker.md).
+    worker: WorkerConfig = Field(default_factory=lambda: WorkerConfig())
     #: The file this config was read from (relative paths inside resolve against its folder).
     source: str | None = Field(None, exclude=True)
 
@@ -228,14 +231,18 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
     """Load and validate a config file; ``None`` gives the defaults."""
     if path is None:
         return Config()
+    return parse_config(read_text(path, "config file"), str(path))
+
+
+def read_text(path: str | os.PathLike[str], what: str) -> str:
+    """A settings file's text, or a ConfigError that names it (``what``: "rules file" …)."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        return file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(f"{file}: config file not found") from None
+        raise ConfigError(f"{file}: {what} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: cannot read config file ({exc})") from None
-    return parse_config(text, str(file))
+        raise ConfigError(f"{file}: cannot read {what} ({exc})") from None
 
 
 def parse_config(text: str, name: str = "<config>") -> Config:

@@ -170,7 +170,6 @@ def _read_table(file: ExportFile, table: RawTable, hints: ReadHints) -> Export:
             parsed[f] = V.clean_text(arr)
     for problem in problems:
         warnings.append(str(problem))
-    _refuse_negative(parsed, where, table.header, columns)
     _refuse_empty_money(parsed, where, table.header, columns)
     if rows_in_file == 0:
         warnings.append("no data rows: the export is empty (a filter, or a period with no activity?)")
@@ -242,8 +241,8 @@ def _not_recognised(where: str, best: KindMatch, header: list[str]) -> Exception
     if {normalise_header(h) for h in header} & _GRID_HEADERS:
         exc0 = UnknownReport(
             where,
-            "a campaign manager table download, not a Sponsored ads report (it has no report dates); "
-            "download the report from Measurement & Reporting → Sponsored ads reports",
+            f"a campaign manager table download, not a Sponsored ads report (no report dates; the closest "
+            f"report is the {best.kind.label.lower()}); download it from Measurement & Reporting → Sponsored ads reports",
             "skipped",
         )
         exc0.closest = best.kind.id  # type: ignore[attr-defined]
@@ -285,26 +284,12 @@ def _expected_header(missing: str) -> str:
     return " or ".join(names)
 
 
-def _refuse_negative(parsed: dict[str, pa.Array | pa.ChunkedArray], where: str, header: list[str], columns: dict[str, int]) -> None:
-    for f in _NON_NEGATIVE:
-        if f not in parsed:
-            continue
-        negative = pc.fill_null(pc.less(parsed[f], 0), False)
-        count = int(pc.sum(negative).as_py() or 0)
-        if count:
-            first = int(pc.index(negative, True).as_py()) + 2
-            raise SuspectExport(
-                where,
-                f"{count} negative value(s) in {header[columns[f]].strip()!r} (first on line {first}); "
-                f"{f.replace('_', ' ')} cannot be negative",
-            )
-
-
 _NEGATIVE_TEXT = r"^\s*(\(\s*[0-9$€£¥₹.]|-\s*[0-9.$€£¥₹]|[^0-9\-\s]{1,4}\s*-\s*[0-9])"
 
 
 def _refuse_negative_text(arrays: dict[str, pa.Array | pa.ChunkedArray], where: str, header: list[str], columns: dict[str, int]) -> None:
-    """Negative money or counts anywhere in the file, found in the text before parsing."""
+    """Negative money or counts anywhere in the file, found in the text before parsing (and on
+    every row, not just the run's window: ``-5``, ``(5.00)``, ``$-5``, and negative xlsx numbers)."""
     for f in _NON_NEGATIVE:
         arr = arrays.get(f)
         if arr is None:

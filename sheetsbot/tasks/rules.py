@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sheetsbot.config import Config, validate_yaml
+from sheetsbot.config import read_text, Config, validate_yaml
 from sheetsbot.errors import ConfigError
 from sheetsbot.kpis.metrics import METRICS
 from sheetsbot.tasks.subjects import LEVEL_FIELDS, TaskLevel, columns_at, metrics_at
@@ -211,13 +211,7 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> list[Rule]:
     Errors are :class:`~sheetsbot.errors.ConfigError` naming the file and line.
     """
     file = Path(path) if path is not None else DEFAULT_RULES
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{file}: rules file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: cannot read rules file ({exc})") from None
-    return parse_rules(text, str(file))
+    return parse_rules(read_text(file, "rules file"), str(file))
 
 
 def parse_rules(text: str, name: str = "<rules>") -> list[Rule]:

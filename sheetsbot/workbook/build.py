@@ -27,7 +27,7 @@ from sheetsbot.locales import Locale
 from sheetsbot.periods import Period
 from sheetsbot.workbook.model import (
     Cell, Chart, ChartSeries, Column, ConditionalRule, GridRange, NumberFormat, Protection, Style, Tab,
-    Validation, Workbook,
+    Validation, Workbook, col_letter,
 )
 from sheetsbot.workbook.settings import SettingRow
 from sheetsbot.workbook.template import Template
@@ -85,16 +85,6 @@ def build_workbook(inputs: BuildInputs) -> Workbook:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def col_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _format_of(key: str) -> NumberFormat:

@@ -63,6 +63,16 @@ def pattern_for(fmt: NumberFormat, currency: str | None = None) -> str | None:
 Colour = str  # "#RRGGBB"
 
 
+def col_letter(index: int) -> str:
+    """A 0-based column index in A1 notation: 0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 @dataclass(frozen=True)
 class Style:
     bold: bool = False
