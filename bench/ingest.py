@@ -25,12 +25,29 @@ import numpy as np
 import pandas as pd
 
 HEADER = [
-    "Date", "Portfolio name", "Currency", "Campaign Name", "Ad Group Name", "Targeting", "Match Type",
-    "Customer Search Term", "Impressions", "Clicks", "Click-Thru Rate (CTR)", "Cost Per Click (CPC)",
-    "Spend", "7 Day Total Sales ", "Total Advertising Cost of Sales (ACoS) ",
-    "Total Return on Advertising Spend (RoAS)", "7 Day Total Orders (#)", "7 Day Total Units (#)",
-    "7 Day Conversion Rate", "7 Day Advertised SKU Units (#)", "7 Day Other SKU Units (#)",
-    "7 Day Advertised SKU Sales ", "7 Day Other SKU Sales ",
+    "Date",
+    "Portfolio name",
+    "Currency",
+    "Campaign Name",
+    "Ad Group Name",
+    "Targeting",
+    "Match Type",
+    "Customer Search Term",
+    "Impressions",
+    "Clicks",
+    "Click-Thru Rate (CTR)",
+    "Cost Per Click (CPC)",
+    "Spend",
+    "7 Day Total Sales ",
+    "Total Advertising Cost of Sales (ACoS) ",
+    "Total Return on Advertising Spend (RoAS)",
+    "7 Day Total Orders (#)",
+    "7 Day Total Units (#)",
+    "7 Day Conversion Rate",
+    "7 Day Advertised SKU Units (#)",
+    "7 Day Other SKU Units (#)",
+    "7 Day Advertised SKU Sales ",
+    "7 Day Other SKU Sales ",
 ]
 
 
@@ -54,31 +71,35 @@ def generate(path: Path, rows: int, seed: int = 47) -> None:
             sales = np.round(orders * rng.uniform(15, 60, n), 2)
             day = days[rng.integers(0, len(days), n)]
             campaign = rng.integers(0, 500, n)
-            frame = pd.DataFrame({
-                "Date": day.strftime("%b %d, %Y"),
-                "Portfolio name": "Not grouped",
-                "Currency": "USD",
-                "Campaign Name": "Campaign " + pd.Series(campaign).astype(str),
-                "Ad Group Name": "Ad group " + pd.Series(campaign % 7).astype(str),
-                "Targeting": "*",
-                "Match Type": "-",
-                "Customer Search Term": "term " + pd.Series(rng.integers(0, 200_000, n)).astype(str),
-                "Impressions": impressions,
-                "Clicks": clicks,
-                "CTR": pd.Series(clicks / impressions * 100).map("{:.2f}%".format),
-                "CPC": money(np.round(spend / clicks, 2)),
-                "Spend": money(spend),
-                "Sales": money(sales),
-                "ACoS": pd.Series(np.where(sales > 0, spend / np.maximum(sales, 0.01) * 100, 0.0)).map("{:.2f}%".format),
-                "RoAS": pd.Series(np.round(sales / spend, 2)).astype(str),
-                "Orders": orders,
-                "Units": orders,
-                "CVR": pd.Series(orders / clicks * 100).map("{:.2f}%".format),
-                "AdvUnits": orders,
-                "OtherUnits": 0,
-                "AdvSales": money(sales),
-                "OtherSales": "$0.00",
-            })
+            frame = pd.DataFrame(
+                {
+                    "Date": day.strftime("%b %d, %Y"),
+                    "Portfolio name": "Not grouped",
+                    "Currency": "USD",
+                    "Campaign Name": "Campaign " + pd.Series(campaign).astype(str),
+                    "Ad Group Name": "Ad group " + pd.Series(campaign % 7).astype(str),
+                    "Targeting": "*",
+                    "Match Type": "-",
+                    "Customer Search Term": "term " + pd.Series(rng.integers(0, 200_000, n)).astype(str),
+                    "Impressions": impressions,
+                    "Clicks": clicks,
+                    "CTR": pd.Series(clicks / impressions * 100).map("{:.2f}%".format),
+                    "CPC": money(np.round(spend / clicks, 2)),
+                    "Spend": money(spend),
+                    "Sales": money(sales),
+                    "ACoS": pd.Series(np.where(sales > 0, spend / np.maximum(sales, 0.01) * 100, 0.0)).map(
+                        "{:.2f}%".format
+                    ),
+                    "RoAS": pd.Series(np.round(sales / spend, 2)).astype(str),
+                    "Orders": orders,
+                    "Units": orders,
+                    "CVR": pd.Series(orders / clicks * 100).map("{:.2f}%".format),
+                    "AdvUnits": orders,
+                    "OtherUnits": 0,
+                    "AdvSales": money(sales),
+                    "OtherSales": "$0.00",
+                }
+            )
             frame.to_csv(out, header=False, index=False)  # quotes cells with commas, like Amazon
 
 
@@ -101,8 +122,20 @@ def bench(rows: int, runs: int, workdir: Path) -> dict[str, float]:
         generate(partial, rows)
         partial.rename(csv_path)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    sheetsbot = [sys.executable, "-m", "sheetsbot", "kpis", "--input", str(folder), "--week", "2026-W47",
-                 "--format", "json", "--config", str(workdir / "bench.yaml")]
+    sheetsbot = [
+        sys.executable,
+        "-m",
+        "sheetsbot",
+        "kpis",
+        "--input",
+        str(folder),
+        "--week",
+        "2026-W47",
+        "--format",
+        "json",
+        "--config",
+        str(workdir / "bench.yaml"),
+    ]
     raw = [sys.executable, "-c", f"import pyarrow.csv as c; c.read_csv({str(csv_path)!r})"]
     ours, theirs, ours_rss, theirs_rss = [], [], [], []
     for _ in range(runs):
@@ -135,8 +168,11 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for rows in args.rows:
         r = bench(rows, args.runs, args.workdir)
-        print(f"| {r['rows']:,} | {r['mb']:.0f} | {r['raw_s']:.2f} | {r['sheetsbot_s']:.2f} | {r['ratio']:.2f} | "
-              f"{r['raw_rss_gb']:.2f} | {r['sheetsbot_rss_gb']:.2f} |", flush=True)
+        print(
+            f"| {r['rows']:,} | {r['mb']:.0f} | {r['raw_s']:.2f} | {r['sheetsbot_s']:.2f} | {r['ratio']:.2f} | "
+            f"{r['raw_rss_gb']:.2f} | {r['sheetsbot_rss_gb']:.2f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -54,8 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.set_defaults(func=_cmd_detect)
 
-    p = sub.add_parser("demo", help="the whole product on the bundled sample exports → an .xlsx (no Google account needed)")
-    p.add_argument("--out", default="sheetsbot-demo.xlsx", metavar="FILE", help="workbook to write (default: %(default)s)")
+    p = sub.add_parser(
+        "demo", help="the whole product on the bundled sample exports → an .xlsx (no Google account needed)"
+    )
+    p.add_argument(
+        "--out", default="sheetsbot-demo.xlsx", metavar="FILE", help="workbook to write (default: %(default)s)"
+    )
     p.add_argument("--locale", metavar="CODE", help="language of the workbook (en, zh-CN)")
     common(p)
     p.set_defaults(func=_cmd_demo)
@@ -98,7 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # an internal error: one line, the traceback only with --debug
         if args.debug:
             raise
-        print(f"sheetsbot: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        print(
+            f"sheetsbot: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
         return 1
 
 
@@ -132,10 +138,9 @@ def _week_and_month(args: argparse.Namespace, config: Any) -> tuple[Any, Any]:
 
 
 def _cmd_kpis(args: argparse.Namespace) -> int:
+    from sheetsbot.periods import Period
     from sheetsbot.reports.prepare import Prefetch
     from sheetsbot.sources.local import LocalFolder
-
-    from sheetsbot.periods import Period
 
     # Arguments that can be wrong are checked before any file is touched.
     for flag, value, kind in (("--week", args.week, "week"), ("--month", args.month, "month")):
@@ -172,7 +177,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise UsageError("--dry-run is for the Google Sheet; with --out nothing is at risk")
         return _run_to_xlsx(args.input, args.out, config, week, trigger="manual")
     raise UsageError(
-        "sheetsbot run needs the Google connection (issue: Google Sheets and Drive), or --input DIR --out FILE.xlsx for a local run"
+        "sheetsbot run needs the Google connection (issue: Google Sheets and Drive), "
+        "or --input DIR --out FILE.xlsx for a local run"
     )
 
 
@@ -193,8 +199,15 @@ def _run_to_xlsx(input_path: str, out: str, config: Any, week: Any, trigger: str
     if not Path(input_path).exists():
         raise UsageError(f"--input {input_path}: no such file or folder")
     with _Progress() as progress:
-        result = job.run(LocalFolder(input_path), XlsxSink(out), config, week,
-                         now=datetime.now(timezone.utc), trigger=trigger, progress=progress.advance)
+        result = job.run(
+            LocalFolder(input_path),
+            XlsxSink(out),
+            config,
+            week,
+            now=datetime.now(timezone.utc),
+            trigger=trigger,
+            progress=progress.advance,
+        )
     for line in result.problems:
         print(f"sheetsbot: {line}", file=sys.stderr)
     _print_run_summary(result, out)
@@ -203,9 +216,14 @@ def _run_to_xlsx(input_path: str, out: str, config: Any, week: Any, trigger: str
 
 def _print_run_summary(result: Any, where: str) -> None:
     read = len(result.files_read)
-    print(f"Week {result.week.label}: {result.files_seen} export(s) found, {read} read, "
-          f"{result.files_skipped} already in the workbook, {len(result.problems)} refused.")
-    print(f"KPIs in red ({len(result.red)}): " + (", ".join(result.red[:12]) + (" …" if len(result.red) > 12 else "") if result.red else "none"))
+    print(
+        f"Week {result.week.label}: {result.files_seen} export(s) found, {read} read, "
+        f"{result.files_skipped} already in the workbook, {len(result.problems)} refused."
+    )
+    print(
+        f"KPIs in red ({len(result.red)}): "
+        + (", ".join(result.red[:12]) + (" …" if len(result.red) > 12 else "") if result.red else "none")
+    )
     print(f"Tasks: {result.tasks_created} new, {result.tasks_open} open.")
     print(f"Wrote {where} in {result.duration:.1f} s.")
 
@@ -282,8 +300,13 @@ class _Progress:
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         with self.lock:
-            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                                console=Console(stderr=True), transient=True)
+            self.bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
             self.bar.start()
             self.task = self.bar.add_task(self._describe())
 

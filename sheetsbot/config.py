@@ -13,9 +13,9 @@ with the closest known key suggested, so a typo never silently falls back to a d
 from __future__ import annotations
 
 import difflib
-from datetime import date
 import os
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -23,13 +23,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sheetsbot.errors import ConfigError
-from sheetsbot.worker.settings import WorkerConfig
 from sheetsbot.marketplaces import MARKETPLACES, canonical_code
+from sheetsbot.worker.settings import WorkerConfig
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_COMPARISON = re.compile(
-    r"^\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?|lead_time(?:\s*\+\s*safety)?)\s*$"
-)
+_COMPARISON = re.compile(r"^\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?|lead_time(?:\s*\+\s*safety)?)\s*$")
 
 
 class _Model(BaseModel):
@@ -50,9 +48,7 @@ class StoreConfig(_Model):
     #: Used for a file that names no marketplace anywhere (path, rows, currency).
     default_marketplace: str | None = None
     time_zone: str = "UTC"
-    week_start: Literal[
-        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
-    ] = "monday"
+    week_start: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
     locale: str = "en"
 
     @field_validator("marketplaces")
@@ -73,9 +69,7 @@ class StoreConfig(_Model):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai"
-            ) from None
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai") from None
         return value
 
     @property

@@ -94,15 +94,23 @@ def print_kpi_tables(records: Any, week: Any, month: Any) -> None:
             currency = store["currency"].iloc[0]
             table = Table(title=f"{market} store · {period}", title_justify="left")
             for col in ("metric", "value", "previous", "change", "target", "status", "note"):
-                table.add_column(col, justify="right" if col in ("value", "previous", "change", "target") else "left",
-                                 overflow="fold", max_width=60 if col == "note" else None)
+                table.add_column(
+                    col,
+                    justify="right" if col in ("value", "previous", "change", "target") else "left",
+                    overflow="fold",
+                    max_width=60 if col == "note" else None,
+                )
             for r in store.itertuples():
                 style = _STATUS_STYLE.get(r.status) if isinstance(r.status, str) else None
                 table.add_row(
-                    METRICS[r.metric].label, format_value(r.metric, r.value, currency),
-                    format_value(r.metric, r.previous, currency), format_change(r.change),
-                    format_value(r.metric, r.target, currency), r.status if isinstance(r.status, str) else "",
-                    r.note if isinstance(r.note, str) else "", style=style,
+                    METRICS[r.metric].label,
+                    format_value(r.metric, r.value, currency),
+                    format_value(r.metric, r.previous, currency),
+                    format_change(r.change),
+                    format_value(r.metric, r.target, currency),
+                    r.status if isinstance(r.status, str) else "",
+                    r.note if isinstance(r.note, str) else "",
+                    style=style,
                 )
             console.print(table)
             _print_wide(console, rows, "asin", _ASIN_COLUMNS, f"{market} ASINs · {period}", currency)
@@ -141,22 +149,41 @@ def _print_wide(console: Any, rows: Any, level: Level, columns: list[str], title
 
 def detect_rows(results: list[tuple[Any, list[Any], list[Any]]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for file, exports, problems in results:
+    for _file, exports, problems in results:
         for e in exports:
-            out.append({
-                "path": e.name, "kind": e.kind, "label": e.label, "marketplace": e.marketplace,
-                "currency": e.currency, "period": e.period.label if e.period else None,
-                "period_source": e.period_source, "rows": e.rows_in_file,
-                "ad_type": e.ad_type, "attribution_days": e.attribution_days,
-                "conventions": e.conventions, "warnings": list(e.warnings), "problem": None,
-            })
+            out.append(
+                {
+                    "path": e.name,
+                    "kind": e.kind,
+                    "label": e.label,
+                    "marketplace": e.marketplace,
+                    "currency": e.currency,
+                    "period": e.period.label if e.period else None,
+                    "period_source": e.period_source,
+                    "rows": e.rows_in_file,
+                    "ad_type": e.ad_type,
+                    "attribution_days": e.attribution_days,
+                    "conventions": e.conventions,
+                    "warnings": list(e.warnings),
+                    "problem": None,
+                }
+            )
         for p in problems:
-            out.append({
-                "path": p.path, "kind": "unknown" if p.closest_kind or not p.missing else "unknown",
-                "closest_kind": p.closest_kind, "missing": list(p.missing), "marketplace": None,
-                "currency": None, "period": None, "rows": None, "warnings": [], "problem": p.problem,
-                "action": p.action,
-            })
+            out.append(
+                {
+                    "path": p.path,
+                    "kind": "unknown" if p.closest_kind or not p.missing else "unknown",
+                    "closest_kind": p.closest_kind,
+                    "missing": list(p.missing),
+                    "marketplace": None,
+                    "currency": None,
+                    "period": None,
+                    "rows": None,
+                    "warnings": [],
+                    "problem": p.problem,
+                    "action": p.action,
+                }
+            )
     return out
 
 
@@ -178,8 +205,12 @@ def print_detect_table(results: list[tuple[Any, list[Any], list[Any]]]) -> None:
             period += f"\n({row['period_source']})"
         note = row["problem"] or "; ".join(row["warnings"])
         table.add_row(
-            row["path"], row["kind"] if not row["problem"] else f"[red]unknown[/red] (closest: {row.get('closest_kind') or '—'})",
-            row["marketplace"] or "—", row["currency"] or "—", period,
-            "—" if row["rows"] is None else f"{row['rows']:,}", note,
+            row["path"],
+            row["kind"] if not row["problem"] else f"[red]unknown[/red] (closest: {row.get('closest_kind') or '—'})",
+            row["marketplace"] or "—",
+            row["currency"] or "—",
+            period,
+            "—" if row["rows"] is None else f"{row['rows']:,}",
+            note,
         )
     console.print(table)

@@ -54,8 +54,11 @@ def reading_windows(week: Period, month: Period | None, config: Config) -> dict[
     if month is not None:
         start, end = min(start, month.previous().start), max(end, month.end)
     short = Period.range(start, end)
-    long_start = min(start, week.end - timedelta(days=config.inventory.velocity_days + 7),
-                     Period.month_of(week.end).start - timedelta(days=1))
+    long_start = min(
+        start,
+        week.end - timedelta(days=config.inventory.velocity_days + 7),
+        Period.month_of(week.end).start - timedelta(days=1),
+    )
     long = Period.range(long_start, end)
     return {"ads": short, "returns": short, "business_date": long, "business_asin": long, "orders": long}
 
@@ -159,11 +162,18 @@ def run(
             warnings.extend(f"{e.name}: {w}" for w in e.warnings)
         for p in file_problems:
             problems.append(p.line())
-        kind = ", ".join(sorted({e.kind for e in exports})) or "refused: " + "; ".join(p.problem for p in file_problems)[:300]
+        kind = (
+            ", ".join(sorted({e.kind for e in exports}))
+            or "refused: " + "; ".join(p.problem for p in file_problems)[:300]
+        )
         period = ", ".join(sorted({e.period.label for e in exports if e.period})) or None
         known = state.processed.get(file.id)
         state.processed[file.id] = ProcessedFile(
-            id=file.id, name=file.path, md5=md5, kind=kind, period=period,
+            id=file.id,
+            name=file.path,
+            md5=md5,
+            kind=kind,
+            period=period,
             processed_at=known.processed_at if known and known.md5 == md5 else now.replace(microsecond=0).isoformat(),
             marketplace=", ".join(sorted({e.marketplace for e in exports if e.marketplace})) or None,
             rows=sum(e.rows_in_file for e in exports),
@@ -203,27 +213,62 @@ def run(
         state.last_weekly_run = now.replace(microsecond=0).isoformat()
     run_log = run_log_from_rows(existing.get(titles["run_log"], []), locale)
     duration = round(time.monotonic() - started, 2)
-    run_log.append({
-        "started": now.replace(microsecond=0).isoformat(), "trigger": trigger,
-        "files": "; ".join(files_read) or "—", "rows": sum(e.rows for e in state.exports if any(e.path in f for f in files_read)),
-        "warnings": "\n".join(warnings[:50]) or None, "errors": "\n".join(problems[:50]) or None,
-        "duration": duration, "api_calls": None,
-    })
-    monthly_actions = merged[merged["status"].isin(["todo", "doing", "blocked"]) & merged["key"].notna()] if not merged.empty else None
-    workbook = build_workbook(BuildInputs(
-        config=config, locale=locale, template=template, week=week, report=report, tasks=merged,
-        settings=settings_rows, state_rows=state.encode(), generated_at=now, trend=trend, closed_month=closed,
-        run_log=run_log, files_read=len(state.processed), monthly_actions=monthly_actions,
-    ))
+    run_log.append(
+        {
+            "started": now.replace(microsecond=0).isoformat(),
+            "trigger": trigger,
+            "files": "; ".join(files_read) or "—",
+            "rows": sum(e.rows for e in state.exports if any(e.path in f for f in files_read)),
+            "warnings": "\n".join(warnings[:50]) or None,
+            "errors": "\n".join(problems[:50]) or None,
+            "duration": duration,
+            "api_calls": None,
+        }
+    )
+    monthly_actions = (
+        merged[merged["status"].isin(["todo", "doing", "blocked"]) & merged["key"].notna()]
+        if not merged.empty
+        else None
+    )
+    workbook = build_workbook(
+        BuildInputs(
+            config=config,
+            locale=locale,
+            template=template,
+            week=week,
+            report=report,
+            tasks=merged,
+            settings=settings_rows,
+            state_rows=state.encode(),
+            generated_at=now,
+            trend=trend,
+            closed_month=closed,
+            run_log=run_log,
+            files_read=len(state.processed),
+            monthly_actions=monthly_actions,
+        )
+    )
     summary = sink.write(workbook)
     records = report.records
-    red = sorted({f"{r.marketplace} {r.key + ' ' if r.key else ''}{r.metric}" for r in records[
-        (records["status"] == "red") & (records["period"] == week.label)].itertuples()})
+    red = sorted(
+        {
+            f"{r.marketplace} {r.key + ' ' if r.key else ''}{r.metric}"
+            for r in records[(records["status"] == "red") & (records["period"] == week.label)].itertuples()
+        }
+    )
     return RunResult(
-        week=week, files_seen=files_seen, files_read=files_read, files_skipped=skipped, problems=problems,
-        warnings=warnings, kpis=report, tasks_created=max(created, 0),
+        week=week,
+        files_seen=files_seen,
+        files_read=files_read,
+        files_skipped=skipped,
+        problems=problems,
+        warnings=warnings,
+        kpis=report,
+        tasks_created=max(created, 0),
         tasks_open=int(merged["status"].isin(["todo", "doing", "blocked"]).sum()) if not merged.empty else 0,
-        red=red, duration=round(time.monotonic() - started, 2), write_summary=summary,
+        red=red,
+        duration=round(time.monotonic() - started, 2),
+        write_summary=summary,
     )
 
 
@@ -234,7 +279,9 @@ def _with_bytes(file: ExportFile, data: bytes | None) -> ExportFile:
     return dataclasses.replace(file, _reader=lambda: data)
 
 
-def _set_store_metric(report: KpiReport, week: Period, metric: str, value: float | None, why: str | None, config: Config) -> None:
+def _set_store_metric(
+    report: KpiReport, week: Period, metric: str, value: float | None, why: str | None, config: Config
+) -> None:
     from sheetsbot.kpis.status import traffic_light
 
     r = report.records
@@ -255,7 +302,11 @@ def _trend(reports: ReportSet, state: object, week: Period, config: Config, week
     history = {(h["period"], h["marketplace"], h["metric"]): h["value"] for h in state.history}  # type: ignore[attr-defined]
     current = week
     for _ in range(weeks):
-        covered = any(e.period is not None and e.period.overlaps(current) for e in reports.exports if e.family in ("business_date", "business_asin", "ads"))
+        covered = any(
+            e.period is not None and e.period.overlaps(current)
+            for e in reports.exports
+            if e.family in ("business_date", "business_asin", "ads")
+        )
         if covered:
             result = compute_period(reports, current, config, detail=False)
             values = result.levels["store"].values

@@ -27,9 +27,7 @@ PeriodKind = Literal["week", "month", "range"]
 _WEEK_RE = re.compile(r"(?<!\d)(\d{4})-?W(\d{1,2})(?!\d)", re.IGNORECASE)
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 _ISO_DAY = r"(\d{4})[-.]?(\d{2})[-.]?(\d{2})"
-_RANGE_RE = re.compile(
-    rf"(?<!\d){_ISO_DAY}\s*(?:_|__|-|–|—|\s+to\s+|\.\.)\s*{_ISO_DAY}(?!\d)", re.IGNORECASE
-)
+_RANGE_RE = re.compile(rf"(?<!\d){_ISO_DAY}\s*(?:_|__|-|–|—|\s+to\s+|\.\.)\s*{_ISO_DAY}(?!\d)", re.IGNORECASE)
 _MONTH_IN_NAME_RE = re.compile(r"(?<![\d-])(\d{4})-(0[1-9]|1[0-2])(?![\d-])")
 
 

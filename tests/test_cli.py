@@ -11,22 +11,46 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from builders import BUSINESS_ASIN, BUSINESS_DATE, business_asin_rows, csv_text, days, us_date, write
 
-KEYS = ["period", "level", "key", "marketplace", "currency", "metric", "value", "previous", "change", "target", "status", "note"]
+KEYS = [
+    "period",
+    "level",
+    "key",
+    "marketplace",
+    "currency",
+    "metric",
+    "value",
+    "previous",
+    "change",
+    "target",
+    "status",
+    "note",
+]
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sheetsbot", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sheetsbot", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 @pytest.fixture
 def exports(tmp_path: Path) -> Path:
     root = tmp_path / "exports"
-    write(root, "US/2026-W47/BusinessReport-11-23-26.csv", csv_text(BUSINESS_ASIN, business_asin_rows([
-        ("B0A", 100, 150, 0.9, 10, 200.0, 9), ("B0B", 50, 60, 0.7, 5, 50.0, 5),
-    ])))
+    write(
+        root,
+        "US/2026-W47/BusinessReport-11-23-26.csv",
+        csv_text(
+            BUSINESS_ASIN,
+            business_asin_rows(
+                [
+                    ("B0A", 100, 150, 0.9, 10, 200.0, 9),
+                    ("B0B", 50, 60, 0.7, 5, 50.0, 5),
+                ]
+            ),
+        ),
+    )
     rows = [[us_date(d), "$35.00", 2, 2, 30, 20, "90.00%"] for d in days(date(2026, 11, 9), 14)]
     write(root, "US/by-date.csv", csv_text(BUSINESS_DATE, rows))
     write(root, "US/notes.txt", "this is not an export\nat all\n")
@@ -76,7 +100,10 @@ def test_table_format_is_for_people(exports: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["kpis", "--input", "/no/such/folder", "--week", "2026-W47"], "--input /no/such/folder: no such file or folder"),
+        (
+            ["kpis", "--input", "/no/such/folder", "--week", "2026-W47"],
+            "--input /no/such/folder: no such file or folder",
+        ),
         (["kpis", "--input", ".", "--week", "2026-W99"], "2026 has no ISO week 99"),
         (["kpis", "--input", ".", "--week", "2026-10"], "expected a week like 2026-W47"),
         (["kpis", "--input", ".", "--config", "/no/config.yaml"], "config file not found"),
@@ -104,7 +131,12 @@ def test_detect_json(exports: Path) -> None:
     found = {Path(r["path"]).name: r for r in json.loads(result.stdout)}
     br = found["BusinessReport-11-23-26.csv"]
     assert (br["kind"], br["marketplace"], br["currency"], br["period"], br["rows"]) == (
-        "business_report_asin", "US", "USD", "2026-W47", 2)
+        "business_report_asin",
+        "US",
+        "USD",
+        "2026-W47",
+        2,
+    )
     assert br["period_source"] == "folder name"
     unknown = found["notes.txt"]
     assert unknown["kind"] == "unknown" and unknown["closest_kind"] and unknown["missing"]

@@ -309,7 +309,8 @@ def test_inventory_returns_orders_match_truth(files: dict[str, bytes], truth: di
     assert sellable.to_dict() == {a: v["sellable"] for a, v in want.items()}
     ret = read_csv(one(files, "US/returns/"), "cp1252")
     # Flat files stamp returns in UTC; the team's week is in the marketplace's local time.
-    local_day = pd.to_datetime(ret["return-date"], utc=True).dt.tz_convert("America/Los_Angeles").dt.strftime("%Y-%m-%d")
+    stamps = pd.to_datetime(ret["return-date"], utc=True)
+    local_day = stamps.dt.tz_convert("America/Los_Angeles").dt.strftime("%Y-%m-%d")
     ret = ret[local_day >= "2026-11-16"]
     assert ret.groupby("asin")["quantity"].apply(lambda s: s.astype(int).sum()).to_dict() == {
         a: n for a, n in us["returns"]["2026-W47"].items() if n}

@@ -9,7 +9,7 @@ search-term rule and the KPI sums in one go, week by week.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -26,7 +26,7 @@ WEEKS = [p for p in TRUTH["periods"] if "W" in p]
 MARKETS = sorted(TRUTH["marketplaces"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def records(week: str):
     config = load_config(CONFIG_PATH)
     reports = read_exports(LocalFolder(EXPORTS_DIR), read_hints(config))
@@ -68,7 +68,10 @@ def test_campaign_totals(week: str, market: str) -> None:
     got = records(week)
     for name, metrics in TRUTH["marketplaces"][market]["campaigns"][week].items():
         for metric in ("ad_spend", "ad_sales", "ad_orders", "impressions", "clicks"):
-            assert got[(week, "campaign", market, name, metric)] == pytest.approx(metrics[metric], abs=0.005), (name, metric)
+            assert got[(week, "campaign", market, name, metric)] == pytest.approx(metrics[metric], abs=0.005), (
+                name,
+                metric,
+            )
 
 
 @pytest.mark.parametrize("week", WEEKS)

@@ -26,7 +26,9 @@ def run(folder: Path, out: Path, week: Period = W47, now: dt.datetime = NOW) -> 
 
 def cells(path: Path, skip: tuple[str, ...] = ("Run log", "Dashboard")) -> dict[str, list[list[object]]]:
     book = openpyxl.load_workbook(path)
-    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets if ws.title not in skip}
+    return {
+        ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets if ws.title not in skip
+    }
 
 
 @pytest.fixture
@@ -92,8 +94,8 @@ def test_team_edits_survive_and_new_exports_are_picked_up(exports: Path, tmp_pat
             assert after[i][j] == row[j], (i, name)
     assert after[hand_row - 1][col["Action"] - 1] == "=Call the 3PL about the damaged pallet"
     assert openpyxl.load_workbook(out)["Tasks"].cell(hand_row, col["Action"]).data_type == "s"
-    keys = [r[0] for r in after[1:] if r[0]]
-    open_rules = [(k.rsplit("|", 1)[0]) for k, r in zip(keys, after[1:]) if r[header_after.index("Status")] != "Done"]
+    status = header_after.index("Status")
+    open_rules = [r[0].rsplit("|", 1)[0] for r in after[1:] if r[0] and r[status] != "Done"]
     assert len(open_rules) == len(set(open_rules)), "two open tasks for one rule and subject"
     settings_after = read_tabs(out, ["Settings"])["Settings"]
     assert ["monthly_sales_target", "US", 100000] in [r[:3] for r in settings_after]

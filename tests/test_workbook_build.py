@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 import pytest
@@ -26,27 +26,50 @@ from sheetsbot.workbook.template import load_template
 WEEK = Period.parse("2026-W47")
 
 
-@lru_cache(maxsize=None)
+@cache
 def demo(locale: str = "en") -> Workbook:
     config = load_config(CONFIG_PATH)
     reports = read_exports(LocalFolder(EXPORTS_DIR), read_hints(config))
     compacted = ReportSet([compact(e) for e in reports.exports], [])
     state = State(exports=compacted.exports)
-    tasks = pd.DataFrame([{
-        "key": "ads.cut_budget|US|x|2026-W47", "week": "2026-W47", "priority": "high", "area": "ads",
-        "subject": "=HYPERLINK(\"http://x\",\"y\")", "action": "+cut", "evidence": "-1", "owner": "@li",
-        "due": dt.date(2026, 11, 25), "status": "todo", "notes": None,
-    }], columns=TASK_COLUMNS)
+    tasks = pd.DataFrame(
+        [
+            {
+                "key": "ads.cut_budget|US|x|2026-W47",
+                "week": "2026-W47",
+                "priority": "high",
+                "area": "ads",
+                "subject": '=HYPERLINK("http://x","y")',
+                "action": "+cut",
+                "evidence": "-1",
+                "owner": "@li",
+                "due": dt.date(2026, 11, 25),
+                "status": "todo",
+                "notes": None,
+            }
+        ],
+        columns=TASK_COLUMNS,
+    )
     trend = _trend(compacted, state, WEEK, config, 12)  # fills the state's history first, as a run does
-    return build_workbook(BuildInputs(
-        config=config, locale=load_locale(locale), template=load_template(), week=WEEK,
-        report=compute_kpis(compacted, WEEK, config, Period.parse("2026-11")),
-        closed_month=compute_kpis(compacted, WEEK, config, Period.parse("2026-10")),
-        tasks=tasks, settings=initial_rows(config), state_rows=state.encode(),
-        generated_at=dt.datetime(2026, 11, 23, 7, 30), trend=trend,
-        run_log=[{"started": "2026-11-23T07:30:00", "trigger": "demo", "files": "a.csv", "rows": 3, "duration": 1.5}],
-        files_read=41,
-    ))
+    return build_workbook(
+        BuildInputs(
+            config=config,
+            locale=load_locale(locale),
+            template=load_template(),
+            week=WEEK,
+            report=compute_kpis(compacted, WEEK, config, Period.parse("2026-11")),
+            closed_month=compute_kpis(compacted, WEEK, config, Period.parse("2026-10")),
+            tasks=tasks,
+            settings=initial_rows(config),
+            state_rows=state.encode(),
+            generated_at=dt.datetime(2026, 11, 23, 7, 30),
+            trend=trend,
+            run_log=[
+                {"started": "2026-11-23T07:30:00", "trigger": "demo", "files": "a.csv", "rows": 3, "duration": 1.5}
+            ],
+            files_read=41,
+        )
+    )
 
 
 def test_english_tab_names_are_exact() -> None:
@@ -82,7 +105,7 @@ def test_text_from_exports_stays_text_and_numbers_stay_numbers() -> None:
     titles = [row[2].value for row in book.tab("asins").rows]
     assert any(isinstance(v, str) and v.startswith("+") for v in titles)  # the demo's "+Plus Size" title
     for row in book.tab("asins").rows:
-        for col, cell in zip(book.tab("asins").columns, row):
+        for col, cell in zip(book.tab("asins").columns, row, strict=True):
             if col.format is not NumberFormat.TEXT:
                 assert cell.value is None or isinstance(cell.value, float | int), (col.key, cell.value)
 
@@ -136,11 +159,13 @@ def test_state_tab_round_trips() -> None:
 def test_settings_values_only_and_bad_cells_named() -> None:
     config = load_config(CONFIG_PATH)
     rows = [["Setting", "Scope", "Value", "What"]] + [[r.id, r.scope, r.value, ""] for r in initial_rows(config)]
-    rows[1][2] = "=IMPORTXML(\"http://evil\",\"//a\")"
+    rows[1][2] = '=IMPORTXML("http://evil","//a")'
     rows[2][2] = 99000
     new, warnings, _ = apply_settings(config, rows)
-    assert warnings == ["Settings!C2: '=IMPORTXML(\"http://evil\",\"//a\")' is a formula; Settings holds values only; "
-                        "the default (142000.0) is used"]
+    assert warnings == [
+        'Settings!C2: \'=IMPORTXML("http://evil","//a")\' is a formula; Settings holds values only; '
+        "the default (142000.0) is used"
+    ]
     assert new.targets.monthly_sales == {"US": 142000.0, "DE": 99000.0}
 
 
@@ -156,5 +181,7 @@ def test_a_team_renames_tabs_and_columns_in_config_and_its_rows_still_read_back(
     locale = load_locale("en").renamed({"asins": "Products"}, {"owner": "Who"})
     assert (locale.tab("asins"), locale.column("owner"), locale.tab("ads")) == ("Products", "Who", "Ads")
     header = [locale.column(c) for c in TASK_COLUMNS]
-    frame = tasks_from_rows([header, ["k|US|x|2026-W47", "2026-W47", "High", "Ads", "x", "a", "e", "Mei", None, "Done", None]], locale)
+    frame = tasks_from_rows(
+        [header, ["k|US|x|2026-W47", "2026-W47", "High", "Ads", "x", "a", "e", "Mei", None, "Done", None]], locale
+    )
     assert frame.loc[0, "owner"] == "Mei" and frame.loc[0, "status"] == "done"

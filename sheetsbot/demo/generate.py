@@ -77,8 +77,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd

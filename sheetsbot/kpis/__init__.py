@@ -24,8 +24,18 @@ from sheetsbot.periods import Period
 from sheetsbot.reports import ReportSet
 
 RECORD_COLUMNS = [
-    "period", "level", "key", "marketplace", "currency", "metric",
-    "value", "previous", "change", "target", "status", "note",
+    "period",
+    "level",
+    "key",
+    "marketplace",
+    "currency",
+    "metric",
+    "value",
+    "previous",
+    "change",
+    "target",
+    "status",
+    "note",
 ]
 
 __all__ = ["KpiReport", "RECORD_COLUMNS", "compute_kpis", "month_to_date", "PeriodResult"]
@@ -135,7 +145,9 @@ def _status(long: pd.DataFrame, level: str, current: PeriodResult, config: Confi
     if level == "asin" and not current.asins.empty:
         per_asin = current.asins["lead_time"]
         keys = pd.MultiIndex.from_arrays([long["marketplace"], long["key"]])
-        lead = pd.Series(per_asin.reindex(keys).to_numpy(), index=long.index).fillna(float(config.inventory.lead_time_days))
+        lead = pd.Series(per_asin.reindex(keys).to_numpy(), index=long.index).fillna(
+            float(config.inventory.lead_time_days)
+        )
     for metric in long["metric"].unique():
         rows = long["metric"] == metric
         status[rows] = traffic_light(metric, long.loc[rows, "value"], long.loc[rows, "change"], config, lead[rows])
@@ -146,6 +158,10 @@ def _status(long: pd.DataFrame, level: str, current: PeriodResult, config: Confi
         if young.any():
             status[young] = None
             first = pd.Series(current.campaigns["first_seen"].reindex(keys).to_numpy(), index=long.index)
-            note = f"fewer than {config.ads.min_days_for_flag} days of data (first seen " + first[young].dt.strftime("%Y-%m-%d") + "): not flagged"
+            note = (
+                f"fewer than {config.ads.min_days_for_flag} days of data (first seen "
+                + first[young].dt.strftime("%Y-%m-%d")
+                + "): not flagged"
+            )
             long.loc[young, "note"] = note
     return status

@@ -31,7 +31,13 @@ INDEX = ["marketplace", "key"]
 #: impression; a search-term report lists only terms with clicks.
 AD_SHAPE_PRIORITY = ("campaign", "targeting", "advertised_product", "search_term")
 _AD_SUMS = ["ad_spend", "ad_sales", "ad_orders", "impressions", "clicks"]
-_AD_COLUMNS = {"spend": "ad_spend", "ad_sales": "ad_sales", "ad_orders": "ad_orders", "impressions": "impressions", "clicks": "clicks"}
+_AD_COLUMNS = {
+    "spend": "ad_spend",
+    "ad_sales": "ad_sales",
+    "ad_orders": "ad_orders",
+    "impressions": "impressions",
+    "clicks": "clicks",
+}
 _BUSINESS_SUMS = ["sales", "units", "orders", "sessions", "page_views"]
 
 
@@ -46,7 +52,10 @@ class LevelFrame:
     def empty(cls, level: Level) -> LevelFrame:
         cols = metrics_for(level)
         idx = pd.MultiIndex.from_arrays([pd.Index([], dtype="string"), pd.Index([], dtype="string")], names=INDEX)
-        return cls(pd.DataFrame(index=idx, columns=cols, dtype="float64"), pd.DataFrame(index=idx, columns=cols, dtype="object"))
+        return cls(
+            pd.DataFrame(index=idx, columns=cols, dtype="float64"),
+            pd.DataFrame(index=idx, columns=cols, dtype="object"),
+        )
 
 
 @dataclass
@@ -114,7 +123,11 @@ def _subjects(reports: ReportSet, period: Period) -> dict[Level, set[tuple[str, 
         if e.period is None or not e.period.overlaps(window):
             continue
         t = e.table
-        if "asin" in t.columns and e.family in ("business_asin", "inventory", "returns") or e.shape == "advertised_product":
+        if (
+            "asin" in t.columns
+            and e.family in ("business_asin", "inventory", "returns")
+            or e.shape == "advertised_product"
+        ):
             pairs = t[["marketplace", "asin"]].dropna().drop_duplicates()
             found["asin"].update(map(tuple, pairs.to_numpy().tolist()))
         if e.family == "ads" and "campaign" in t.columns and e.shape in AD_SHAPE_PRIORITY:
@@ -212,7 +225,9 @@ def _business(reports: ReportSet, period: Period, markets: list[str], notes: lis
                 if c not in rows.columns:
                     # A column the report does not have is unknown, not zero.
                     fam.missing[("asin", m, c)] = f"the Business Report by ASIN has no {c.replace('_', ' ')} column"
-            sums.index = pd.MultiIndex.from_arrays([pd.Index([m] * len(sums), dtype="string"), sums.index.astype("string")], names=INDEX)
+            sums.index = pd.MultiIndex.from_arrays(
+                [pd.Index([m] * len(sums), dtype="string"), sums.index.astype("string")], names=INDEX
+            )
             asin_rows.append(sums)
         else:
             fam.missing[("asin", m, "*")] = tiles.gap_note("Business Report by ASIN", period)
@@ -318,8 +333,14 @@ def _ads(
         if not all_rows.empty:
             sums = all_rows[list(_AD_COLUMNS)].sum(min_count=1).rename(_AD_COLUMNS)
             store_rows.append(pd.DataFrame([sums], index=pd.MultiIndex.from_tuples([(m, "")], names=INDEX)))
-            camp = all_rows.groupby("campaign", dropna=True)[list(_AD_COLUMNS)].sum(min_count=1).rename(columns=_AD_COLUMNS)
-            camp.index = pd.MultiIndex.from_arrays([pd.Index([m] * len(camp), dtype="string"), camp.index.astype("string")], names=INDEX)
+            camp = (
+                all_rows.groupby("campaign", dropna=True)[list(_AD_COLUMNS)]
+                .sum(min_count=1)
+                .rename(columns=_AD_COLUMNS)
+            )
+            camp.index = pd.MultiIndex.from_arrays(
+                [pd.Index([m] * len(camp), dtype="string"), camp.index.astype("string")], names=INDEX
+            )
             campaign_rows.append(camp)
         if any(e.shape == "advertised_product" for e in in_market):
             if asin_rows and any((r["marketplace"] == m).any() for r in asin_rows):
@@ -330,9 +351,16 @@ def _ads(
     fam.frames["campaign"] = pd.concat(campaign_rows) if campaign_rows else pd.DataFrame()
     if asin_rows:
         rows = pd.concat(asin_rows, ignore_index=True)
-        asin = rows.groupby(["marketplace", "asin"], dropna=True)[list(_AD_COLUMNS)].sum(min_count=1).rename(columns=_AD_COLUMNS)
+        asin = (
+            rows.groupby(["marketplace", "asin"], dropna=True)[list(_AD_COLUMNS)]
+            .sum(min_count=1)
+            .rename(columns=_AD_COLUMNS)
+        )
         asin.index = asin.index.set_names(INDEX)
-        asin.index = pd.MultiIndex.from_arrays([asin.index.get_level_values(0).astype("string"), asin.index.get_level_values(1).astype("string")], names=INDEX)
+        asin.index = pd.MultiIndex.from_arrays(
+            [asin.index.get_level_values(0).astype("string"), asin.index.get_level_values(1).astype("string")],
+            names=INDEX,
+        )
         fam.frames["asin"] = asin
     campaigns = _campaign_attributes(ads, period, config) if detail else _campaign_attributes([], period, config)
     terms = _search_terms(term_rows)
@@ -351,7 +379,9 @@ def _dated_or_tiled(exports: list[Export], period: Period, market: str, notes: l
     return sel
 
 
-def _ad_totals(exports: list[Export], period: Period, market: str, notes: list[str]) -> tuple[pd.DataFrame | None, bool, str]:
+def _ad_totals(
+    exports: list[Export], period: Period, market: str, notes: list[str]
+) -> tuple[pd.DataFrame | None, bool, str]:
     """Rows that give one ad type's totals, each day from the most complete report shape."""
     daily = [e for e in exports if e.dated]
     covered: dict[date, str] = {}
@@ -399,20 +429,32 @@ def _campaign_attributes(ads: list[Export], period: Period, config: Config) -> p
         first = t["date"] if "date" in t.columns else t.get("start_date")
         if first is None:
             continue
-        frames.append(pd.DataFrame({
-            "marketplace": t["marketplace"], "key": t["campaign"], "first": first,
-            "ad_type": e.ad_type, "targeting_type": t["targeting_type"] if "targeting_type" in t.columns else pd.NA,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "marketplace": t["marketplace"],
+                    "key": t["campaign"],
+                    "first": first,
+                    "ad_type": e.ad_type,
+                    "targeting_type": t["targeting_type"] if "targeting_type" in t.columns else pd.NA,
+                }
+            )
+        )
     if not frames:
-        return pd.DataFrame(columns=["ad_type", "first_seen", "days_of_data", "targeting_type"], index=LevelFrame.empty("campaign").values.index)
+        return pd.DataFrame(
+            columns=["ad_type", "first_seen", "days_of_data", "targeting_type"],
+            index=LevelFrame.empty("campaign").values.index,
+        )
     rows = pd.concat(frames, ignore_index=True)
     rows = rows[rows["first"].dt.date <= period.end]
     g = rows.groupby(["marketplace", "key"], dropna=True)
-    out = pd.DataFrame({
-        "ad_type": g["ad_type"].first(),
-        "first_seen": g["first"].min(),
-        "targeting_type": g["targeting_type"].first(),
-    })
+    out = pd.DataFrame(
+        {
+            "ad_type": g["ad_type"].first(),
+            "first_seen": g["first"].min(),
+            "targeting_type": g["targeting_type"].first(),
+        }
+    )
     out["days_of_data"] = (pd.Timestamp(period.end) - out["first_seen"]).dt.days + 1
     out.index = out.index.set_names(INDEX)
     return out
@@ -437,8 +479,14 @@ def search_terms_for(exports: list[Export], period: Period, markets: list[str]) 
     rows = []
     for m in markets:
         for ad_type in sorted({e.ad_type for e in exports if e.ad_type}):
-            typed = [e for e in exports if e.ad_type == ad_type and _in_market(e, m)
-                     and e.shape == "search_term" and "search_term" in e.table.columns]
+            typed = [
+                e
+                for e in exports
+                if e.ad_type == ad_type
+                and _in_market(e, m)
+                and e.shape == "search_term"
+                and "search_term" in e.table.columns
+            ]
             if typed:
                 sel = _dated_or_tiled(typed, period, m, [])
                 if not sel.rows.empty:
@@ -465,10 +513,14 @@ def _returns(reports: ReportSet, period: Period, markets: list[str], notes: list
         fam.covered.update({("store", m), ("asin", m)})
         rows = sel.rows
         total = float(rows["units"].sum()) if not rows.empty else 0.0
-        store_rows.append(pd.DataFrame({"units_returned": [total]}, index=pd.MultiIndex.from_tuples([(m, "")], names=INDEX)))
+        store_rows.append(
+            pd.DataFrame({"units_returned": [total]}, index=pd.MultiIndex.from_tuples([(m, "")], names=INDEX))
+        )
         if not rows.empty:
             g = rows.groupby("asin", dropna=True)["units"].sum().rename("units_returned").to_frame()
-            g.index = pd.MultiIndex.from_arrays([pd.Index([m] * len(g), dtype="string"), g.index.astype("string")], names=INDEX)
+            g.index = pd.MultiIndex.from_arrays(
+                [pd.Index([m] * len(g), dtype="string"), g.index.astype("string")], names=INDEX
+            )
             asin_rows.append(g)
     fam.frames["store"] = pd.concat(store_rows) if store_rows else pd.DataFrame()
     fam.frames["asin"] = pd.concat(asin_rows) if asin_rows else pd.DataFrame()
@@ -482,7 +534,9 @@ def _snapshot_day(export: Export, period: Period) -> date:
     return export.snapshot_date or period.end
 
 
-def _inventory_snapshots(reports: ReportSet, market: str, up_to: date, notes: list[str], period: Period) -> list[tuple[date, pd.DataFrame]]:
+def _inventory_snapshots(
+    reports: ReportSet, market: str, up_to: date, notes: list[str], period: Period
+) -> list[tuple[date, pd.DataFrame]]:
     """Every inventory snapshot of a marketplace up to a day, oldest first, one per day."""
     by_day: dict[date, Export] = {}
     for e in reports.of_family("inventory"):
@@ -505,12 +559,14 @@ def _inventory_snapshots(reports: ReportSet, market: str, up_to: date, notes: li
 
 def _stock(rows: pd.DataFrame) -> pd.DataFrame:
     inbound_cols = [c for c in ("inbound_working", "inbound_shipped", "inbound_receiving") if c in rows.columns]
-    frame = pd.DataFrame({
-        "asin": rows["asin"],
-        "sellable": rows["fulfillable"].fillna(0.0),
-        "inbound": rows[inbound_cols].fillna(0.0).sum(axis=1) if inbound_cols else 0.0,
-        "on_hand": rows["on_hand_total"] if "on_hand_total" in rows.columns else rows["fulfillable"],
-    })
+    frame = pd.DataFrame(
+        {
+            "asin": rows["asin"],
+            "sellable": rows["fulfillable"].fillna(0.0),
+            "inbound": rows[inbound_cols].fillna(0.0).sum(axis=1) if inbound_cols else 0.0,
+            "on_hand": rows["on_hand_total"] if "on_hand_total" in rows.columns else rows["fulfillable"],
+        }
+    )
     return frame.groupby("asin", dropna=True).sum()
 
 
@@ -530,10 +586,16 @@ def _inventory(reports: ReportSet, period: Period, markets: list[str], config: C
         stock = _stock(rows)
         fam.covered.update({("store", m), ("asin", m)})
         s = stock[["sellable", "inbound"]].copy()
-        s.index = pd.MultiIndex.from_arrays([pd.Index([m] * len(s), dtype="string"), s.index.astype("string")], names=INDEX)
+        s.index = pd.MultiIndex.from_arrays(
+            [pd.Index([m] * len(s), dtype="string"), s.index.astype("string")], names=INDEX
+        )
         asin_rows.append(s)
-        store_rows.append(pd.DataFrame({"sellable": [float(stock["sellable"].sum())], "inbound": [float(stock["inbound"].sum())]},
-                                       index=pd.MultiIndex.from_tuples([(m, "")], names=INDEX)))
+        store_rows.append(
+            pd.DataFrame(
+                {"sellable": [float(stock["sellable"].sum())], "inbound": [float(stock["inbound"].sum())]},
+                index=pd.MultiIndex.from_tuples([(m, "")], names=INDEX),
+            )
+        )
     fam.frames["store"] = pd.concat(store_rows) if store_rows else pd.DataFrame()
     fam.frames["asin"] = pd.concat(asin_rows) if asin_rows else pd.DataFrame()
     return fam
@@ -554,7 +616,9 @@ def _units_between(reports: ReportSet, window: Period, market: str) -> tuple[pd.
     return per_asin, store
 
 
-def _days_of_cover(levels: dict[Level, LevelFrame], reports: ReportSet, period: Period, config: Config, notes: list[str]) -> None:
+def _days_of_cover(
+    levels: dict[Level, LevelFrame], reports: ReportSet, period: Period, config: Config, notes: list[str]
+) -> None:
     inv = config.inventory
     for m in reports.marketplaces:
         window = Period.range(period.end - timedelta(days=inv.velocity_days - 1), period.end)
@@ -569,20 +633,28 @@ def _days_of_cover(levels: dict[Level, LevelFrame], reports: ReportSet, period: 
                 units = pd.Series(store_units if store_units is not None else np.nan, index=stock.index)
             else:
                 keys = lf.values.index[rows].get_level_values("key")
-                units = pd.Series(per_asin.reindex(keys).fillna(0.0).to_numpy() if per_asin is not None else np.nan, index=stock.index)
+                units = pd.Series(
+                    per_asin.reindex(keys).fillna(0.0).to_numpy() if per_asin is not None else np.nan, index=stock.index
+                )
             velocity = units / inv.velocity_days
             cover = (stock / velocity).where(velocity > 0)
             lf.values.loc[rows, "days_of_cover"] = cover
             note = np.where(
-                stock.isna(), lf.notes.loc[rows, "sellable"].fillna("no inventory snapshot"),
-                np.where(units.isna(), f"no Business Report covers the {inv.velocity_days} days to {period.end}",
-                         np.where(velocity <= 0, f"no units ordered in the {inv.velocity_days} days to {period.end}", None)),
+                stock.isna(),
+                lf.notes.loc[rows, "sellable"].fillna("no inventory snapshot"),
+                np.where(
+                    units.isna(),
+                    f"no Business Report covers the {inv.velocity_days} days to {period.end}",
+                    np.where(velocity <= 0, f"no units ordered in the {inv.velocity_days} days to {period.end}", None),
+                ),
             )
             lf.notes.loc[rows, "days_of_cover"] = pd.Series(note, index=stock.index).where(cover.isna(), None)
         _turnover(levels, reports, period, m, notes)
 
 
-def _turnover(levels: dict[Level, LevelFrame], reports: ReportSet, period: Period, market: str, notes: list[str]) -> None:
+def _turnover(
+    levels: dict[Level, LevelFrame], reports: ReportSet, period: Period, market: str, notes: list[str]
+) -> None:
     """Annualised units sold between the last two snapshots ÷ average units on hand."""
     snaps = _inventory_snapshots(reports, market, period.end, [], period)
     in_period = [(d, r) for d, r in snaps if d >= period.start]
@@ -609,7 +681,9 @@ def _turnover(levels: dict[Level, LevelFrame], reports: ReportSet, period: Perio
             value = store_units * factor / on_hand if store_units is not None and on_hand > 0 else np.nan
             lf.values.loc[rows, "turnover"] = value
             if np.isnan(value):
-                lf.notes.loc[rows, "turnover"] = f"no units ordered known for {window.label}" if store_units is None else "no units on hand"
+                lf.notes.loc[rows, "turnover"] = (
+                    f"no units ordered known for {window.label}" if store_units is None else "no units on hand"
+                )
         else:
             keys = lf.values.index[rows].get_level_values("key")
             avg = ((s1["on_hand"].reindex(keys).fillna(0) + s2["on_hand"].reindex(keys).fillna(0)) / 2).to_numpy()
@@ -626,13 +700,17 @@ def _turnover(levels: dict[Level, LevelFrame], reports: ReportSet, period: Perio
 # -- store-only metrics -----------------------------------------------------------------------
 
 
-def _store_only(lf: LevelFrame, reports: ReportSet, period: Period, config: Config, as_of: date | None, notes: list[str]) -> None:
+def _store_only(
+    lf: LevelFrame, reports: ReportSet, period: Period, config: Config, as_of: date | None, notes: list[str]
+) -> None:
     for m in lf.values.index.get_level_values("marketplace"):
         idx = (m, "")
         for metric in ("odr", "ipi"):
             value = _manual(config, m, period, metric)
             if value is None:
-                lf.notes.loc[idx, metric] = f"not in any export: enter {metric.upper()} in Settings (manual_inputs in the config)"
+                lf.notes.loc[idx, metric] = (
+                    f"not in any export: enter {metric.upper()} in Settings (manual_inputs in the config)"
+                )
             else:
                 lf.values.loc[idx, metric] = value
         lf.notes.loc[idx, "task_completion"] = "comes from the Tasks tab"
@@ -686,7 +764,10 @@ def _asin_attributes(reports: ReportSet, config: Config) -> pd.DataFrame:
     rows = rows[rows["title"].fillna("") != ""]
     out = rows.groupby(["marketplace", "asin"])["title"].last().to_frame()
     out.index = out.index.set_names(INDEX)
-    out["lead_time"] = [config.inventory.lead_time_overrides.get(k, config.inventory.lead_time_days) for k in out.index.get_level_values("key")]
+    out["lead_time"] = [
+        config.inventory.lead_time_overrides.get(k, config.inventory.lead_time_days)
+        for k in out.index.get_level_values("key")
+    ]
     return out
 
 

@@ -76,6 +76,7 @@ DEFAULT_THRESHOLDS: dict[str, dict[str, str]] = {
     "task_completion": {"green": ">= 0.90", "red": "< 0.75"},
 }
 
+
 #: Metrics in the order records are emitted, per level.
 def metrics_for(level: Level) -> list[str]:
     return [m.id for m in METRICS.values() if level in m.levels]

@@ -58,9 +58,7 @@ def daily_rows(exports: Sequence[Export], period: Period, marketplace: str, day_
     (Amazon restates attribution). Exports that hold different keys for the same days (two
     downloads filtered to different campaigns) both count.
     """
-    candidates = sorted(
-        (e for e in exports if e.period is not None and e.period.overlaps(period)), key=_winner_order
-    )
+    candidates = sorted((e for e in exports if e.period is not None and e.period.overlaps(period)), key=_winner_order)
     covered: set[date] = set()
     frames = []
     for rank, export in enumerate(candidates):
@@ -71,8 +69,10 @@ def daily_rows(exports: Sequence[Export], period: Period, marketplace: str, day_
             day += timedelta(days=1)
         table = export.table
         days = table[day_column].dt.normalize()
-        mask = (table["marketplace"] == marketplace).fillna(False) & (days >= pd.Timestamp(period.start)) & (
-            days <= pd.Timestamp(period.end)
+        mask = (
+            (table["marketplace"] == marketplace).fillna(False)
+            & (days >= pd.Timestamp(period.start))
+            & (days <= pd.Timestamp(period.end))
         )
         part = table.loc[mask]
         if not part.empty:
@@ -119,7 +119,10 @@ def period_rows(exports: Sequence[Export], period: Period, marketplace: str) -> 
         for e in candidates:
             assert e.period is not None
             by_period.setdefault(e.period, []).append(e)
-        unique = [_pick_duplicate(group, p, notes) for p, group in sorted(by_period.items(), key=lambda kv: (kv[0].start, kv[0].end))]
+        unique = [
+            _pick_duplicate(group, p, notes)
+            for p, group in sorted(by_period.items(), key=lambda kv: (kv[0].start, kv[0].end))
+        ]
         chosen = _tiling(unique, period) or []
     for e in exports:
         if e.period is not None and e.period.overlaps(period) and not period.covers(e.period):
@@ -149,9 +152,7 @@ def _pick_duplicate(exact: list[Export], period: Period, notes: list[str]) -> Ex
 
 def _same_numbers(a: Export, b: Export) -> bool:
     numeric = [c for c in a.table.columns if c in b.table.columns and pd.api.types.is_float_dtype(a.table[c])]
-    return bool(numeric) and all(
-        abs(float(a.table[c].sum()) - float(b.table[c].sum())) < 1e-6 for c in numeric
-    )
+    return bool(numeric) and all(abs(float(a.table[c].sum()) - float(b.table[c].sum())) < 1e-6 for c in numeric)
 
 
 def _tiling(candidates: list[Export], period: Period) -> list[Export] | None:

@@ -33,8 +33,11 @@ class Locale:
 
     def renamed(self, tabs: dict[str, str], columns: dict[str, str]) -> Locale:
         """This locale with a team's own names for tabs and columns."""
-        data = {**self.data, "tabs": {**self.data.get("tabs", {}), **tabs},
-                "columns": {**self.data.get("columns", {}), **columns}}
+        data = {
+            **self.data,
+            "tabs": {**self.data.get("tabs", {}), **tabs},
+            "columns": {**self.data.get("columns", {}), **columns},
+        }
         return Locale(self.code, data)
 
     def _get(self, section: str, key: str) -> str:
@@ -77,7 +80,7 @@ class Locale:
         return self._get("tasks", rule)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_locale(code: str) -> Locale:
     path = HERE / f"{code}.yaml"
     if not path.exists():

@@ -1,17 +1,15 @@
 """Exports → tidy typed tables. Knows report kinds, encodings, number and date formats.
 
-    from sheetsbot.reports import read_exports, ReadHints
-    reports = read_exports(LocalFolder("exports/"), ReadHints(default_marketplace="US"))
-    reports.exports      # list[Export], one per recognised table
-    reports.problems     # list[Problem], one per file that could not be used
+from sheetsbot.reports import read_exports, ReadHints
+reports = read_exports(LocalFolder("exports/"), ReadHints(default_marketplace="US"))
+reports.exports      # list[Export], one per recognised table
+reports.problems     # list[Problem], one per file that could not be used
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-
-
 from typing import TYPE_CHECKING, Any
 
 from sheetsbot.marketplaces import MARKETPLACES
@@ -31,6 +29,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(reader, name)
     raise AttributeError(name)
+
 
 __all__ = ["Export", "Prefetch", "Problem", "ReadHints", "ReportSet", "read_exports", "read_file"]
 
@@ -96,4 +95,3 @@ def _single_marketplace_store(result: ReportSet, hints: ReadHints) -> None:
             export.currency = export.currency or MARKETPLACES[market].currency
             export.warnings = [w for w in export.warnings if not w.startswith("marketplace unknown")]
             export.warnings.append(f"marketplace {market} taken from the store's other exports")
-

@@ -18,10 +18,14 @@ from sheetsbot.reports.model import Export
 _KEEP: dict[str, tuple[list[str], list[str]]] = {
     "business_asin": (["asin", "title"], ["sessions", "page_views", "units", "sales", "orders", "_bb_weighted"]),
     "business_date": (["date"], ["sessions", "page_views", "units", "sales", "orders", "_bb_weighted"]),
-    "ads": (["date", "start_date", "end_date", "campaign", "asin", "campaign_type", "targeting_type"],
-            ["impressions", "clicks", "spend", "ad_sales", "ad_orders", "ad_units"]),
-    "inventory": (["asin", "sku", "title", "date"],
-                  ["fulfillable", "inbound_working", "inbound_shipped", "inbound_receiving", "on_hand_total"]),
+    "ads": (
+        ["date", "start_date", "end_date", "campaign", "asin", "campaign_type", "targeting_type"],
+        ["impressions", "clicks", "spend", "ad_sales", "ad_orders", "ad_units"],
+    ),
+    "inventory": (
+        ["asin", "sku", "title", "date"],
+        ["fulfillable", "inbound_working", "inbound_shipped", "inbound_receiving", "on_hand_total"],
+    ),
     "returns": (["return_date", "asin"], ["units"]),
     "orders": (["purchase_date", "asin"], ["units", "item_price"]),
 }

@@ -6,6 +6,7 @@ Imports no pandas, so it can run in a thread while the main thread is still impo
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import re
 import threading
@@ -46,10 +47,10 @@ def prepare(file: ExportFile, jp_hint: bool = False) -> PreparedFile:
     for table in tables:
         best, columns = _plan(table)
         if best.complete:
-            try:
-                table.read(sorted(columns.values()))  # memoised in the table
-            except ExportError:
-                pass  # raised again, with its message, when the file is read for real
+            # Memoised in the table; an error is raised again, with its message, when the file
+            # is read for real.
+            with contextlib.suppress(ExportError):
+                table.read(sorted(columns.values()))
     return PreparedFile(tables)
 
 
@@ -64,7 +65,6 @@ def _plan(table: RawTable) -> tuple[KindMatch, dict[str, int]]:
     return best, columns
 
 
-
 def _path_marketplace(file: ExportFile) -> str | None:
     for segment in reversed(file.folders):
         if is_marketplace_code(segment):
@@ -72,8 +72,6 @@ def _path_marketplace(file: ExportFile) -> str | None:
     tokens = re.split(r"[^A-Za-z]+", file.name.rsplit(".", 1)[0])
     codes = {canonical_code(t) for t in tokens if len(t) == 2 and t.isupper() and is_marketplace_code(t)}
     return codes.pop() if len(codes) == 1 else None
-
-
 
 
 class Prefetch:

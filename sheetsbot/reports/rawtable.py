@@ -87,14 +87,15 @@ def read_tables(data: bytes, name: str, path: str, jp_hint: bool = False) -> lis
         raise SuspectExport(path, f"not an export: the file is a {kind} (named .{ext or 'no extension'})")
     if ext in ("xlsx", "xlsm"):
         raise SuspectExport(path, f"named .{ext} but is a text file, not a workbook; rename it to .csv")
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        if not _looks_utf16(data):
-            raise SuspectExport(path, "binary data (NUL bytes) in a text file: not an export")
+    utf16_bom = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in data[:4096] and not utf16_bom and not _looks_utf16(data):
+        raise SuspectExport(path, "binary data (NUL bytes) in a text file: not an export")
     return [_text_table(data, path, jp_hint)]
 
 
 def _ole_problem(data: bytes) -> str:
     """What an OLE2 (Office 97) container really is, from its stream names."""
+
     def has(name: str) -> bool:
         return name.encode("utf-16-le") in data
 
@@ -162,14 +163,18 @@ def _text_table(data: bytes, path: str, jp_hint: bool) -> RawTable:
     else:
         encoding_for_reader = "utf8" if encoding == "utf-8" else encoding
     if encoding == "cp1252" and re.search(rb"[\xc3\xe2][\x80-\xbf]{1,2}", body[:_UTF8_CHECK_BYTES]):
-        warnings.append("mixed encodings: parts of the file are UTF-8, others cp1252; read as cp1252, check accented titles")
+        warnings.append(
+            "mixed encodings: parts of the file are UTF-8, others cp1252; read as cp1252, check accented titles"
+        )
     if b"\xef\xbb\xbf" in body[:_HEAD_BYTES][1:]:
         body = body.replace(b"\xef\xbb\xbf", b"")
         warnings.append("a byte-order mark in the middle of the file was removed")
     head_text = body[:_HEAD_BYTES].decode(encoding if not encoding.startswith("utf-16") else "utf-8", errors="replace")
     if "\n" not in head_text and len(body) > _HEAD_BYTES:
         raise SuspectExport(
-            path, f"no line break in the first {_HEAD_BYTES // 1024} KB: the line breaks were lost (a re-save?); download it again"
+            path,
+            f"no line break in the first {_HEAD_BYTES // 1024} KB: the line breaks were lost (a re-save?); "
+            "download it again",
         )
     first_line = head_text.split("\n", 1)[0].rstrip("\r")
     delimiter = _delimiter(first_line)
@@ -214,16 +219,22 @@ def _text_table(data: bytes, path: str, jp_hint: bool) -> RawTable:
             return pa_csv.read_csv(
                 io.BytesIO(body),
                 read_options=pa_csv.ReadOptions(
-                    column_names=names, skip_rows=1, encoding=encoding_name,
+                    column_names=names,
+                    skip_rows=1,
+                    encoding=encoding_name,
                     block_size=16 * 1024 * 1024,
                 ),
                 parse_options=pa_csv.ParseOptions(
-                    delimiter=delimiter, quote_char='"' if quoting else False,
-                    newlines_in_values=newlines_in_values, double_quote=True,
+                    delimiter=delimiter,
+                    quote_char='"' if quoting else False,
+                    newlines_in_values=newlines_in_values,
+                    double_quote=True,
                 ),
                 convert_options=pa_csv.ConvertOptions(
-                    include_columns=wanted, column_types={n: pa.string() for n in wanted},
-                    strings_can_be_null=False, quoted_strings_can_be_null=False,
+                    include_columns=wanted,
+                    column_types={n: pa.string() for n in wanted},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
                 ),
             )
         except pa.ArrowInvalid as exc:
@@ -297,7 +308,9 @@ def _csv_error(exc: Exception, path: str, width: int) -> Exception:
     return UnreadableExport(path, f"cannot parse as CSV: {text.splitlines()[0]}")
 
 
-def _bad_row_error(body: bytes, delimiter: str, names: list[str], encoding: str, newlines: bool, path: str) -> Exception:
+def _bad_row_error(
+    body: bytes, delimiter: str, names: list[str], encoding: str, newlines: bool, path: str
+) -> Exception:
     """Find the first row whose field count differs from the header, by a careful re-read.
 
     pyarrow's fast reader does not say which row; this pass runs only on a file that is
@@ -312,7 +325,9 @@ def _bad_row_error(body: bytes, delimiter: str, names: list[str], encoding: str,
     pa_csv.read_csv(
         io.BytesIO(body),
         read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding, use_threads=False),
-        parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines, invalid_row_handler=handler),
+        parse_options=pa_csv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=newlines, invalid_row_handler=handler
+        ),
         convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names}),
     )
     if not bad:
@@ -323,8 +338,15 @@ def _bad_row_error(body: bytes, delimiter: str, names: list[str], encoding: str,
     where = f"line {line}" if line else "a row"
     last = line == lines
     if last and actual < expected and len(bad) == 1:
-        return SuspectExport(path, f"the last row ({where}) has {actual} of {expected} fields: the download looks cut off; download it again")
-    return SuspectExport(path, f"{where} has {actual} fields but the header has {expected}" + (f" ({len(bad)} such rows)" if len(bad) > 1 else ""))
+        return SuspectExport(
+            path,
+            f"the last row ({where}) has {actual} of {expected} fields: the download looks cut off; download it again",
+        )
+    return SuspectExport(
+        path,
+        f"{where} has {actual} fields but the header has {expected}"
+        + (f" ({len(bad)} such rows)" if len(bad) > 1 else ""),
+    )
 
 
 def _row_in_error(text: str) -> str:
@@ -402,9 +424,7 @@ def _sheet_table(header: list[str], body: list[list[object]], title: str, path: 
     _check_duplicate_headers(header, f"{path} [{title}]")
     warnings = []
     if generator and "poi" not in generator.lower():
-        warnings.append(
-            f"re-saved by {generator} (Amazon's own files say Apache POI); cell types may differ"
-        )
+        warnings.append(f"re-saved by {generator} (Amazon's own files say Apache POI); cell types may differ")
 
     def read(columns: list[int]) -> dict[int, pa.Array | pa.ChunkedArray]:
         return {i: _column([r[i] if i < len(r) else None for r in body]) for i in columns}

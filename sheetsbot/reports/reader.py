@@ -23,8 +23,6 @@ from sheetsbot.errors import ExportError, MissingColumns, SuspectExport, Unknown
 from sheetsbot.marketplaces import (
     CURRENCY_TO_MARKETPLACE,
     MARKETPLACES,
-    canonical_code,
-    is_marketplace_code,
     marketplace_code,
 )
 from sheetsbot.periods import (
@@ -42,7 +40,6 @@ from sheetsbot.reports.kinds import (
     HeaderCell,
     KindMatch,
     classify_header,
-    match_kinds,
     normalise_header,
 )
 from sheetsbot.reports.model import Export, Problem
@@ -84,8 +81,9 @@ def read_file(
         except (MissingColumns, UnknownReport) as exc:
             if len(tables) > 1 and isinstance(exc, UnknownReport):
                 continue  # a pivot or notes sheet beside the report
-            problems.append(Problem(where, exc.problem, exc.action, getattr(exc, "closest", None),
-                                    getattr(exc, "missing", ())))
+            problems.append(
+                Problem(where, exc.problem, exc.action, getattr(exc, "closest", None), getattr(exc, "missing", ()))
+            )
         except ExportError as exc:
             problems.append(Problem(where, exc.problem, exc.action))
     if not exports and not problems:
@@ -113,13 +111,18 @@ def _read_table(file: ExportFile, table: RawTable, hints: ReadHints) -> Export:
     number_fields = {f: a for f, a in arrays.items() if FIELDS[f].type in ("money", "number", "percent")}
     date_fields = {f: a for f, a in arrays.items() if FIELDS[f].type in ("date", "date_range")}
     conv = V.decide_conventions(
-        number_fields, date_fields,
+        number_fields,
+        date_fields,
         tie_market.day_first if tie_market else None,
         tie_market.decimal_comma if tie_market else None,
     )
     if conv.mixed_columns:
         names = ", ".join(repr(table.header[columns[f]].strip()) for f in conv.mixed_columns[:3])
-        raise SuspectExport(where, f"decimal marks mixed: numbers written both as 1,234.56 and as 1.234,56 in {names} (rows from two locales in one file)")
+        raise SuspectExport(
+            where,
+            f"decimal marks mixed: numbers written both as 1,234.56 and as 1.234,56 in {names} "
+            "(rows from two locales in one file)",
+        )
     problems: list[V.ParseProblem] = []
 
     # Dates first, so rows outside the window are dropped before numbers are parsed.
@@ -127,7 +130,9 @@ def _read_table(file: ExportFile, table: RawTable, hints: ReadHints) -> Export:
     time_zone = tie_market.time_zone if tie_market else None
     for f, arr in date_fields.items():
         if FIELDS[f].type == "date_range":
-            parsed["start_date"], parsed["end_date"] = V.parse_date_ranges(arr, table.header[columns[f]], conv.day_first, problems)
+            parsed["start_date"], parsed["end_date"] = V.parse_date_ranges(
+                arr, table.header[columns[f]], conv.day_first, problems
+            )
         else:
             parsed[f] = V.parse_dates(arr, table.header[columns[f]], conv.day_first, problems)
     for f in ("return_date", "purchase_date"):
@@ -189,12 +194,19 @@ def _read_table(file: ExportFile, table: RawTable, hints: ReadHints) -> Export:
         if how:
             warnings.append(how)
         kind_id = AD_KIND_NAMES.get((ad_type, kind.shape), f"{ad_type.lower()}_{kind.shape}")
-        label = {"SP": "Sponsored Products", "SB": "Sponsored Brands", "SD": "Sponsored Display"}[ad_type] + " " + kind.label[0].lower() + kind.label[1:]
+        label = (
+            {"SP": "Sponsored Products", "SB": "Sponsored Brands", "SD": "Sponsored Display"}[ad_type]
+            + " "
+            + kind.label[0].lower()
+            + kind.label[1:]
+        )
         windows = {c.window for c in cells if c.field == "ad_sales" and c.window}
         attribution = windows.pop() if len(windows) == 1 else None
         expected = ATTRIBUTION_DAYS[ad_type]
         if attribution and attribution != expected:
-            warnings.append(f"{attribution}-day attribution columns (expected {expected}-day for {ad_type}; a vendor account?)")
+            warnings.append(
+                f"{attribution}-day attribution columns (expected {expected}-day for {ad_type}; a vendor account?)"
+            )
         if (ad_type, kind.shape) not in AD_KIND_NAMES:
             warnings.append(f"Amazon has no {ad_type} {kind.shape.replace('_', ' ')} report; read as one anyway")
 
@@ -226,11 +238,27 @@ def _read_table(file: ExportFile, table: RawTable, hints: ReadHints) -> Export:
     if table.encoding:
         conventions += f"; encoding {table.encoding}"
     return Export(
-        path=file.path, file_id=file.id, kind=kind_id, family=kind.family, label=label,
-        table=frame, marketplace=marketplace, currency=currency, period=period,
-        period_source=source, shape=kind.shape, key=tuple(k for k in kind.key if k in frame.columns), ad_type=ad_type, attribution_days=attribution,
-        snapshot_date=snapshot, summary=summary, sheet=table.sheet, rows=len(frame),
-        rows_in_file=rows_in_file, warnings=warnings, conventions=conventions,
+        path=file.path,
+        file_id=file.id,
+        kind=kind_id,
+        family=kind.family,
+        label=label,
+        table=frame,
+        marketplace=marketplace,
+        currency=currency,
+        period=period,
+        period_source=source,
+        shape=kind.shape,
+        key=tuple(k for k in kind.key if k in frame.columns),
+        ad_type=ad_type,
+        attribution_days=attribution,
+        snapshot_date=snapshot,
+        summary=summary,
+        sheet=table.sheet,
+        rows=len(frame),
+        rows_in_file=rows_in_file,
+        warnings=warnings,
+        conventions=conventions,
     )
 
 
@@ -242,7 +270,8 @@ def _not_recognised(where: str, best: KindMatch, header: list[str]) -> Exception
         exc0 = UnknownReport(
             where,
             f"a campaign manager table download, not a Sponsored ads report (no report dates; the closest "
-            f"report is the {best.kind.label.lower()}); download it from Measurement & Reporting → Sponsored ads reports",
+            f"report is the {best.kind.label.lower()}); "
+            "download it from Measurement & Reporting → Sponsored ads reports",
             "skipped",
         )
         exc0.closest = best.kind.id  # type: ignore[attr-defined]
@@ -250,9 +279,7 @@ def _not_recognised(where: str, best: KindMatch, header: list[str]) -> Exception
         return exc0
     if found_required:
         need = "; ".join(_expected_header(m) for m in missing)
-        exc: ExportError = MissingColumns(
-            where, f"looks like a {best.kind.label} but is missing {need}", "skipped"
-        )
+        exc: ExportError = MissingColumns(where, f"looks like a {best.kind.label} but is missing {need}", "skipped")
     else:
         exc = UnknownReport(
             where,
@@ -287,7 +314,9 @@ def _expected_header(missing: str) -> str:
 _NEGATIVE_TEXT = r"^\s*(\(\s*[0-9$€£¥₹.]|-\s*[0-9.$€£¥₹]|[^0-9\-\s]{1,4}\s*-\s*[0-9])"
 
 
-def _refuse_negative_text(arrays: dict[str, pa.Array | pa.ChunkedArray], where: str, header: list[str], columns: dict[str, int]) -> None:
+def _refuse_negative_text(
+    arrays: dict[str, pa.Array | pa.ChunkedArray], where: str, header: list[str], columns: dict[str, int]
+) -> None:
     """Negative money or counts anywhere in the file, found in the text before parsing (and on
     every row, not just the run's window: ``-5``, ``(5.00)``, ``$-5``, and negative xlsx numbers)."""
     for f in _NON_NEGATIVE:
@@ -310,7 +339,9 @@ def _refuse_negative_text(arrays: dict[str, pa.Array | pa.ChunkedArray], where: 
             )
 
 
-def _refuse_empty_money(parsed: dict[str, pa.Array | pa.ChunkedArray], where: str, header: list[str], columns: dict[str, int]) -> None:
+def _refuse_empty_money(
+    parsed: dict[str, pa.Array | pa.ChunkedArray], where: str, header: list[str], columns: dict[str, int]
+) -> None:
     """A spend or sales column that is blank in every row while clicks or units are counted is
     not a report with no money: it is a broken export (every cell '--'). Refused whole, so its
     clicks do not join the store's totals without their spend."""
@@ -353,7 +384,11 @@ def _ad_type(frame: pd.DataFrame, cells: list[HeaderCell], shape: str, file: Exp
             return code, ""  # type: ignore[return-value]
     if {"cost_type", "viewable_impressions", "ntb_orders"} & fields:
         guess: AdType = "SD" if shape == "advertised_product" else "SB"
-        return guess, f"ad type read as {guess} from its columns; name the file or folder 'Sponsored Brands'/'Sponsored Display' to be sure"
+        return (
+            guess,
+            f"ad type read as {guess} from its columns; "
+            "name the file or folder 'Sponsored Brands'/'Sponsored Display' to be sure",
+        )
     windows = {c.window for c in cells if c.window}
     if windows == {14} and shape in ("campaign", "targeting"):
         return "SP", "14-day columns with no other sign of Brands or Display: read as Sponsored Products (vendor)"
@@ -419,11 +454,18 @@ def _currency_and_marketplace(
         frame["marketplace"] = frame["currency"].astype(object).map(by_currency).astype("string")
         row_market = "*"
     if market is None and row_market != "*":
-        market = hints.default_marketplace or (hints.store_marketplaces[0] if len(hints.store_marketplaces) == 1 else None)
+        market = hints.default_marketplace or (
+            hints.store_marketplaces[0] if len(hints.store_marketplaces) == 1 else None
+        )
     if currency is None and market:
         currency = MARKETPLACES[market].currency
-    elif (currency == "USD" and explicit is None and market and market in MARKETPLACES
-          and MARKETPLACES[market].currency in _DOLLAR_CURRENCIES):
+    elif (
+        currency == "USD"
+        and explicit is None
+        and market
+        and market in MARKETPLACES
+        and MARKETPLACES[market].currency in _DOLLAR_CURRENCIES
+    ):
         # A bare "$" in the values: Canada, Mexico and Australia write it too.
         currency = MARKETPLACES[market].currency
     if "marketplace" not in frame.columns:
@@ -487,7 +529,9 @@ def _period(
         if declared and declared.covers(rows_period):
             return declared, f"{declared_source} (rows within it)", None
         if declared:
-            warnings.append(f"rows run {rows_period.label}, outside the {declared.label} its {declared_source} says; the rows win")
+            warnings.append(
+                f"rows run {rows_period.label}, outside the {declared.label} its {declared_source} says; the rows win"
+            )
         return rows_period, "dates in the rows", None
     if snapshot:
         day_first = bool(getattr(market, "day_first", False))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Literal
 
 import pyarrow as pa
@@ -24,11 +24,34 @@ NULL_TOKENS = ["", "--", "-", "—", "–", "N/A", "n/a", "NA", "null", "None", 
 #: Currency marks as written in values, longest first, with the ISO code they stand for.
 #: A bare ``$`` is USD unless the marketplace says otherwise (CAD, MXN, AUD all write ``$``).
 CURRENCY_MARKS: list[tuple[str, str]] = [
-    ("US$", "USD"), ("MX$", "MXN"), ("CA$", "CAD"), ("C$", "CAD"), ("A$", "AUD"), ("AU$", "AUD"),
-    ("S$", "SGD"), ("R$", "BRL"), ("Rs.", "INR"), ("Rs", "INR"), ("₹", "INR"), ("€", "EUR"),
-    ("£", "GBP"), ("￥", "JPY"), ("¥", "JPY"), ("zł", "PLN"), ("kr", "SEK"), ("AED", "AED"),
-    ("SAR", "SAR"), ("USD", "USD"), ("EUR", "EUR"), ("GBP", "GBP"), ("JPY", "JPY"),
-    ("INR", "INR"), ("CAD", "CAD"), ("MXN", "MXN"), ("AUD", "AUD"), ("$", "USD"),
+    ("US$", "USD"),
+    ("MX$", "MXN"),
+    ("CA$", "CAD"),
+    ("C$", "CAD"),
+    ("A$", "AUD"),
+    ("AU$", "AUD"),
+    ("S$", "SGD"),
+    ("R$", "BRL"),
+    ("Rs.", "INR"),
+    ("Rs", "INR"),
+    ("₹", "INR"),
+    ("€", "EUR"),
+    ("£", "GBP"),
+    ("￥", "JPY"),
+    ("¥", "JPY"),
+    ("zł", "PLN"),
+    ("kr", "SEK"),
+    ("AED", "AED"),
+    ("SAR", "SAR"),
+    ("USD", "USD"),
+    ("EUR", "EUR"),
+    ("GBP", "GBP"),
+    ("JPY", "JPY"),
+    ("INR", "INR"),
+    ("CAD", "CAD"),
+    ("MXN", "MXN"),
+    ("AUD", "AUD"),
+    ("$", "USD"),
 ]
 _DOLLAR_CURRENCIES = {"CAD", "MXN", "AUD", "SGD"}
 
@@ -40,11 +63,17 @@ _MONTHS = {
     m: i + 1
     for i, names in enumerate(
         [
-            ("jan", "january", "jän", "januar", "janv"), ("feb", "february", "februar", "févr"),
-            ("mar", "march", "mär", "märz", "mars"), ("apr", "april", "avr", "avril"),
-            ("may", "mai"), ("jun", "june", "juni", "juin"), ("jul", "july", "juli", "juil"),
-            ("aug", "august", "août"), ("sep", "sept", "september"),
-            ("oct", "october", "okt", "oktober"), ("nov", "november"),
+            ("jan", "january", "jän", "januar", "janv"),
+            ("feb", "february", "februar", "févr"),
+            ("mar", "march", "mär", "märz", "mars"),
+            ("apr", "april", "avr", "avril"),
+            ("may", "mai"),
+            ("jun", "june", "juni", "juin"),
+            ("jul", "july", "juli", "juil"),
+            ("aug", "august", "août"),
+            ("sep", "sept", "september"),
+            ("oct", "october", "okt", "oktober"),
+            ("nov", "november"),
             ("dec", "december", "dez", "dezember", "déc"),
         ]
     )
@@ -152,9 +181,7 @@ def decide_conventions(
     marketplace_decimal_comma: bool | None,
 ) -> Conventions:
     conv = Conventions()
-    per_column: dict[str, tuple[int, int]] = {
-        name: decimal_evidence(arr) for name, arr in number_columns.items()
-    }
+    per_column: dict[str, tuple[int, int]] = {name: decimal_evidence(arr) for name, arr in number_columns.items()}
     comma = sum(c for c, _ in per_column.values())
     point = sum(p for _, p in per_column.values())
     if comma and comma >= point:
@@ -249,7 +276,9 @@ def parse_number(
     except pa.ArrowInvalid:
         values = _parse_number_checked(text, cleaned, column, problems)
     if pc.any(pc.starts_with(text, "(")).as_py():  # accounting negatives: (5.00)
-        values = pc.if_else(pc.fill_null(pc.starts_with(pc.utf8_trim_whitespace(text), "("), False), pc.negate(values), values)
+        values = pc.if_else(
+            pc.fill_null(pc.starts_with(pc.utf8_trim_whitespace(text), "("), False), pc.negate(values), values
+        )
     if percent and pc.any(pc.match_substring(text, "%")).as_py():
         values = pc.if_else(pc.fill_null(pc.match_substring(text, "%"), False), pc.divide(values, 100.0), values)
     return values
@@ -363,7 +392,7 @@ def parse_dates(
     uniques = pc.unique(text)
     parsed = [_parse_one_date(v, day_first) if v else None for v in uniques.to_pylist()]
     if problems is not None:
-        bad = [v for v, d in zip(uniques.to_pylist(), parsed) if v and d is None and v not in NULL_TOKENS]
+        bad = [v for v, d in zip(uniques.to_pylist(), parsed, strict=True) if v and d is None and v not in NULL_TOKENS]
         if bad:
             count = int(pc.sum(pc.is_in(text, value_set=pa.array(bad))).as_py() or 0)
             problems.append(ParseProblem(column, count, bad[0], "dates"))

@@ -19,8 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sheetsbot.config import read_text, Config, validate_yaml
-from sheetsbot.errors import ConfigError
+from sheetsbot.config import Config, read_text, validate_yaml
 from sheetsbot.kpis.metrics import METRICS
 from sheetsbot.tasks.subjects import LEVEL_FIELDS, TaskLevel, columns_at, metrics_at
 

@@ -44,9 +44,23 @@ PATTERNS: dict[NumberFormat, str] = {
 
 #: Currency symbols for number formats: ``$#,##0.00``, ``€#,##0.00``.
 CURRENCY_SYMBOLS = {
-    "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "MXN": "MX$", "INR": "₹",
-    "AUD": "A$", "SEK": "kr ", "PLN": "zł ", "BRL": "R$", "AED": "AED ", "SAR": "SAR ", "SGD": "S$",
-    "TRY": "₺", "EGP": "EGP ", "CNY": "¥",
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "¥",
+    "CAD": "CA$",
+    "MXN": "MX$",
+    "INR": "₹",
+    "AUD": "A$",
+    "SEK": "kr ",
+    "PLN": "zł ",
+    "BRL": "R$",
+    "AED": "AED ",
+    "SAR": "SAR ",
+    "SGD": "S$",
+    "TRY": "₺",
+    "EGP": "EGP ",
+    "CNY": "¥",
 }
 
 
@@ -100,8 +114,12 @@ class Cell:
 
     @classmethod
     def number(
-        cls, value: float | int | None, fmt: NumberFormat = NumberFormat.DECIMAL,
-        currency: str | None = None, style: Style | None = None, note: str | None = None,
+        cls,
+        value: float | int | None,
+        fmt: NumberFormat = NumberFormat.DECIMAL,
+        currency: str | None = None,
+        style: Style | None = None,
+        note: str | None = None,
     ) -> Cell:
         if value is not None and value != value:  # NaN: blank, never "nan" or 0
             value = None
@@ -217,7 +235,9 @@ class Tab:
 
     def grid(self) -> list[list[Cell]]:
         """Every row the tab holds, the header row first when there is one."""
-        head = [[Cell.text(c.header, Style(bold=True, background="#E8EAED")) for c in self.columns]] if self.header else []
+        head = (
+            [[Cell.text(c.header, Style(bold=True, background="#E8EAED")) for c in self.columns]] if self.header else []
+        )
         return head + self.rows
 
     @property

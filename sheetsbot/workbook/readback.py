@@ -43,8 +43,11 @@ def tasks_from_rows(rows: list[list[Any]], locale: Locale) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     mapping = _columns(rows[0], locale, TASK_COLUMNS)
     # Columns the team added (a budget, a link): kept as they are, under their own header.
-    extra = {i: str(h).strip() for i, h in enumerate(rows[0])
-             if i not in mapping and h not in (None, "") and str(h).strip() not in columns}
+    extra = {
+        i: str(h).strip()
+        for i, h in enumerate(rows[0])
+        if i not in mapping and h not in (None, "") and str(h).strip() not in columns
+    }
     columns = [*columns, *extra.values()]
     statuses = _lookup(locale, "statuses", ["todo", "doing", "done", "blocked"])
     priorities = _lookup(locale, "priorities", ["high", "medium", "low"])

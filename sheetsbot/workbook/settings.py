@@ -49,8 +49,13 @@ def initial_rows(config: Config) -> list[SettingRow]:
     rows.append(SettingRow("safety_days", "", config.inventory.safety_days))
     rows.append(SettingRow("cover_target_days", "", config.inventory.cover_target_days))
     for m in markets:
-        manual = {k: v for e in config.manual_inputs if e.marketplace in (None, m) and e.period is None
-                  for k, v in (("odr", e.odr), ("ipi", e.ipi)) if v is not None}
+        manual = {
+            k: v
+            for e in config.manual_inputs
+            if e.marketplace in (None, m) and e.period is None
+            for k, v in (("odr", e.odr), ("ipi", e.ipi))
+            if v is not None
+        }
         rows.append(SettingRow("odr", m, manual.get("odr")))
         rows.append(SettingRow("ipi", m, manual.get("ipi")))
     rows.append(SettingRow("holiday", "", None))
@@ -69,7 +74,9 @@ def parse_rows(raw: list[list[Any]]) -> list[tuple[int, SettingRow]]:
     return out
 
 
-def apply_settings(config: Config, raw: list[list[Any]], tab: str = "Settings") -> tuple[Config, list[str], list[SettingRow]]:
+def apply_settings(
+    config: Config, raw: list[list[Any]], tab: str = "Settings"
+) -> tuple[Config, list[str], list[SettingRow]]:
     """The config with the team's Settings applied; warnings name the cell of each bad entry."""
     if not raw:
         return config, [], initial_rows(config)
@@ -148,14 +155,16 @@ def apply_settings(config: Config, raw: list[list[Any]], tab: str = "Settings") 
     for market, values in manual_now.items():
         manual.append(ManualInput(marketplace=market or None, **values))
     inventory["lead_time_overrides"] = overrides
-    updated = config.model_copy(update={
-        "targets": config.targets.model_copy(update={"monthly_sales": targets}),
-        "thresholds": {k: Threshold.model_validate(v) for k, v in thresholds.items()},
-        "owners": owners,
-        "inventory": config.inventory.model_validate(inventory),
-        "manual_inputs": manual,
-        "holidays": holidays or list(getattr(config, "holidays", [])),
-    })
+    updated = config.model_copy(
+        update={
+            "targets": config.targets.model_copy(update={"monthly_sales": targets}),
+            "thresholds": {k: Threshold.model_validate(v) for k, v in thresholds.items()},
+            "owners": owners,
+            "inventory": config.inventory.model_validate(inventory),
+            "manual_inputs": manual,
+            "holidays": holidays or list(getattr(config, "holidays", [])),
+        }
+    )
     return updated, warnings, [r for _, r in rows]
 
 

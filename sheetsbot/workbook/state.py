@@ -83,7 +83,8 @@ class State:
     def decode(cls, rows: list[list[Any]]) -> State:
         """Rows read back from the hidden tab; a blank or foreign tab gives an empty state."""
         parts = sorted(
-            (int(r[2]), str(r[3] or "")) for r in rows
+            (int(r[2]), str(r[3] or ""))
+            for r in rows
             if len(r) >= 4 and r[0] == "sheetsbot-state" and str(r[2]).isdigit()
         )
         if not parts:
@@ -124,8 +125,14 @@ class State:
             return
         top = terms.sort_values(["ad_spend", "clicks"], ascending=False, kind="stable").head(limit)
         self.terms[week.label] = [
-            {k: (None if pd.isna(v) else (float(v) if isinstance(v, (int, float, np.floating, np.integer)) else str(v)))
-             for k, v in row.items()}
+            {
+                k: (
+                    None
+                    if pd.isna(v)
+                    else (float(v) if isinstance(v, (int, float, np.floating, np.integer)) else str(v))
+                )
+                for k, v in row.items()
+            }
             for row in top.to_dict("records")
         ]
 
@@ -153,17 +160,32 @@ def _export_to_json(e: Export) -> dict[str, Any]:
         if name in _DATE_COLUMNS:
             columns[name] = [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in series]
         elif pd.api.types.is_float_dtype(series):
-            columns[name] = [None if not np.isfinite(v) else float(v) for v in series.to_numpy(dtype="float64", na_value=np.nan)]
+            columns[name] = [
+                None if not np.isfinite(v) else float(v) for v in series.to_numpy(dtype="float64", na_value=np.nan)
+            ]
         else:
             columns[name] = [None if pd.isna(v) else str(v) for v in series]
     return {
-        "path": e.path, "file_id": e.file_id, "kind": e.kind, "family": e.family, "label": e.label,
-        "marketplace": e.marketplace, "currency": e.currency,
-        "period": [e.period.start.isoformat(), e.period.end.isoformat(), e.period.kind, e.period.label] if e.period else None,
-        "period_source": e.period_source, "shape": e.shape, "key": list(e.key), "ad_type": e.ad_type,
+        "path": e.path,
+        "file_id": e.file_id,
+        "kind": e.kind,
+        "family": e.family,
+        "label": e.label,
+        "marketplace": e.marketplace,
+        "currency": e.currency,
+        "period": [e.period.start.isoformat(), e.period.end.isoformat(), e.period.kind, e.period.label]
+        if e.period
+        else None,
+        "period_source": e.period_source,
+        "shape": e.shape,
+        "key": list(e.key),
+        "ad_type": e.ad_type,
         "attribution_days": e.attribution_days,
         "snapshot_date": e.snapshot_date.isoformat() if e.snapshot_date else None,
-        "summary": e.summary, "sheet": e.sheet, "rows_in_file": e.rows_in_file, "columns": columns,
+        "summary": e.summary,
+        "sheet": e.sheet,
+        "rows_in_file": e.rows_in_file,
+        "columns": columns,
     }
 
 
@@ -178,13 +200,27 @@ def _export_from_json(d: dict[str, Any]) -> Export:
         table["marketplace"] = pd.Series(dtype="string")
     period = d.get("period")
     return Export(
-        path=d["path"], file_id=d["file_id"], kind=d["kind"], family=d["family"], label=d["label"], table=table,
-        marketplace=d.get("marketplace"), currency=d.get("currency"),
-        period=Period(period[2], date.fromisoformat(period[0]), date.fromisoformat(period[1]), period[3]) if period else None,
-        period_source=d.get("period_source", ""), shape=d.get("shape", ""), key=tuple(d.get("key", ())),
-        ad_type=d.get("ad_type"), attribution_days=d.get("attribution_days"),
+        path=d["path"],
+        file_id=d["file_id"],
+        kind=d["kind"],
+        family=d["family"],
+        label=d["label"],
+        table=table,
+        marketplace=d.get("marketplace"),
+        currency=d.get("currency"),
+        period=Period(period[2], date.fromisoformat(period[0]), date.fromisoformat(period[1]), period[3])
+        if period
+        else None,
+        period_source=d.get("period_source", ""),
+        shape=d.get("shape", ""),
+        key=tuple(d.get("key", ())),
+        ad_type=d.get("ad_type"),
+        attribution_days=d.get("attribution_days"),
         snapshot_date=date.fromisoformat(d["snapshot_date"]) if d.get("snapshot_date") else None,
-        summary=bool(d.get("summary")), sheet=d.get("sheet"), rows=len(table), rows_in_file=d.get("rows_in_file", 0),
+        summary=bool(d.get("summary")),
+        sheet=d.get("sheet"),
+        rows=len(table),
+        rows_in_file=d.get("rows_in_file", 0),
     )
 
 
