@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.set_defaults(func=_cmd_run)
 
+    p = sub.add_parser("check", help="is everything in place for a run against Google? one line per check, with the fix")
+    common(p)
+    p.set_defaults(func=_cmd_check)
+
     p = sub.add_parser("serve", help="run the worker: the schedule and the webhook of the Sheet's menu, until stopped")
     p.add_argument("--host", metavar="HOST", help="address to listen on (default: worker.host, 127.0.0.1)")
     p.add_argument("--port", metavar="PORT", type=int, help="port (default: worker.port, 8080; 0 picks a free one)")
@@ -176,10 +180,52 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.dry_run:
             raise UsageError("--dry-run is for the Google Sheet; with --out nothing is at risk")
         return _run_to_xlsx(args.input, args.out, config, week, trigger="manual")
-    raise UsageError(
-        "sheetsbot run needs the Google connection (issue: Google Sheets and Drive), "
-        "or --input DIR --out FILE.xlsx for a local run"
-    )
+    return _run_on_google(args, config, week)
+
+
+def _run_on_google(args: argparse.Namespace, config: Any, week: Any) -> int:
+    """Drive folder (or --input) → the Google Sheet (or --out): one atomic write."""
+    from datetime import datetime, timezone
+
+    from sheetsbot import job
+    from sheetsbot.google import connect
+    from sheetsbot.sinks.google_sheets import GoogleSheetsSink
+    from sheetsbot.sinks.xlsx import XlsxSink
+    from sheetsbot.sources.drive import DriveFolder
+    from sheetsbot.sources.local import LocalFolder
+
+    connection = connect(config)
+    if args.input:
+        source: Any = LocalFolder(args.input)
+    elif connection.drive_folder_id:
+        source = DriveFolder(connection.drive_folder_id, connection.client)
+    else:
+        raise UsageError("no Drive folder: set google.drive_folder_id or SHEETSBOT_DRIVE_FOLDER_ID (or use --input DIR)")
+    if args.out:
+        sink: Any = XlsxSink(args.out)
+    elif connection.spreadsheet_id:
+        sink = GoogleSheetsSink(connection.spreadsheet_id, connection.client, dry_run=args.dry_run)
+    else:
+        raise UsageError("no Sheet: set google.spreadsheet_id or SHEETSBOT_SPREADSHEET_ID (or use --out FILE.xlsx)")
+    with _Progress() as progress:
+        result = job.run(source, sink, config, week, now=datetime.now(timezone.utc), trigger="manual",
+                         progress=progress.advance)
+    for line in result.problems:
+        print(f"sheetsbot: {line}", file=sys.stderr)
+    summary = result.write_summary
+    if args.dry_run:
+        print(f"Dry run: {summary}")
+    _print_run_summary(result, args.out or f"the Sheet {connection.spreadsheet_id}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from sheetsbot.google.doctor import all_ok, run_checks
+
+    results = run_checks(args.config)
+    for result in results:
+        print(result.line())
+    return 0 if all_ok(results) else 1
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:

@@ -213,6 +213,9 @@ def run(
         state.last_weekly_run = now.replace(microsecond=0).isoformat()
     run_log = run_log_from_rows(existing.get(titles["run_log"], []), locale)
     duration = round(time.monotonic() - started, 2)
+    client = getattr(sink, "client", None) or getattr(source, "client", None)
+    # Calls so far, plus the one write that carries this row.
+    api_calls = sum(client.calls.values()) + 1 if client is not None and hasattr(client, "calls") else None
     run_log.append(
         {
             "started": now.replace(microsecond=0).isoformat(),
@@ -222,7 +225,7 @@ def run(
             "warnings": "\n".join(warnings[:50]) or None,
             "errors": "\n".join(problems[:50]) or None,
             "duration": duration,
-            "api_calls": None,
+            "api_calls": api_calls,
         }
     )
     monthly_actions = (
@@ -240,7 +243,9 @@ def run(
             tasks=merged,
             settings=settings_rows,
             state_rows=state.encode(),
-            generated_at=now,
+            # When the data last changed, not when this run happened: a run with nothing new
+            # then leaves the Dashboard exactly as it was.
+            generated_at=_data_changed_at(state, now),
             trend=trend,
             closed_month=closed,
             run_log=run_log,
@@ -270,6 +275,14 @@ def run(
         duration=round(time.monotonic() - started, 2),
         write_summary=summary,
     )
+
+
+def _data_changed_at(state: object, now: datetime) -> datetime:
+    stamps = [p.processed_at for p in state.processed.values() if p.processed_at]  # type: ignore[attr-defined]
+    if not stamps:
+        return now
+    latest = datetime.fromisoformat(max(stamps))
+    return latest if latest.tzinfo else latest.replace(tzinfo=now.tzinfo)
 
 
 def _with_bytes(file: ExportFile, data: bytes | None) -> ExportFile:

@@ -772,7 +772,8 @@ def _run_log(inputs: BuildInputs) -> Tab:
         )
         for c in RUN_LOG_COLUMNS
     ]
-    for entry in inputs.run_log[-inputs.template.limits.run_log :][::-1]:  # newest first
+    # Oldest first, the newest at the bottom: a run appends one row and moves no other.
+    for entry in inputs.run_log[-inputs.template.limits.run_log :]:
         tab.rows.append(
             [
                 Cell.number(

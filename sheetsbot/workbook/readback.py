@@ -90,7 +90,7 @@ def _as_date(value: Any) -> Any:
 
 
 def run_log_from_rows(rows: list[list[Any]], locale: Locale) -> list[dict[str, Any]]:
-    """Earlier runs, oldest first (the tab shows the newest first)."""
+    """Earlier runs, oldest first, as the tab shows them."""
     if not rows:
         return []
     mapping = _columns(rows[0], locale, RUN_LOG_COLUMNS)
@@ -99,4 +99,4 @@ def run_log_from_rows(rows: list[list[Any]], locale: Locale) -> list[dict[str, A
         entry = {key: (raw[i] if i < len(raw) else None) for i, key in mapping.items()}
         if any(v not in (None, "") for v in entry.values()):
             entries.append(entry)
-    return entries[::-1]
+    return entries

@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="write a service-account key for the stand-in to FILE")
     parser.add_argument("--token-lifetime", type=int, default=3600,
                         help="seconds an access token stays valid")
+    parser.add_argument("--create-spreadsheet", metavar="TITLE",
+                        help="make a blank Sheet as the team would, shared with the written key "
+                             "(Editor); its id is in the ready line as spreadsheet_id")
     parser.add_argument("--folder-role", default="reader", choices=("reader", "writer"),
                         help="the service account's role on the shared folder")
     return parser
@@ -71,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         info = standin.write_credentials(args.write_credentials)
         ready["credentials"] = str(args.write_credentials)
         ready["client_email"] = info["client_email"]
+    if args.create_spreadsheet:
+        # After the key exists, so the Sheet is shared with its service account.
+        ready["spreadsheet_id"] = standin.add_spreadsheet(args.create_spreadsheet)
     sys.stdout.write(json.dumps(ready) + "\n")
     sys.stdout.flush()
 
