@@ -212,6 +212,11 @@ def run(
     if trigger == "schedule:weekly":
         state.last_weekly_run = now.replace(microsecond=0).isoformat()
     run_log = run_log_from_rows(existing.get(titles["run_log"], []), locale)
+    generated = [locale.tab(key) for key in ("dashboard", "asins", "ads", "inventory", "tasks", "monthly",
+                                             "settings", "run_log", "state")]
+    missing = getattr(sink, "missing_tabs", lambda _titles: [])(generated)
+    if missing and len(missing) < len(generated):  # all missing is a new workbook, not a loss
+        warnings.append(f"recreated tab(s) {', '.join(missing)}: deleted or renamed in the workbook")
     duration = round(time.monotonic() - started, 2)
     client = getattr(sink, "client", None) or getattr(source, "client", None)
     # Calls so far, plus the one write that carries this row.

@@ -42,6 +42,10 @@ def test_the_same_week_twice_changes_nothing_but_the_run_log(exports: Path, tmp_
     out = tmp_path / "book.xlsx"
     first = run(exports, out)
     before = cells(out)
+    # The team deletes a generated tab: the next run recreates it, identical, and says so.
+    book = openpyxl.load_workbook(out)
+    del book["Inventory"]
+    book.save(out)
     second = run(exports, out, now=NOW + dt.timedelta(hours=1))
     assert (len(first.files_read), first.files_skipped) == (41, 0)
     assert (len(second.files_read), second.files_skipped, second.tasks_created) == (0, 41, 0)
@@ -49,6 +53,8 @@ def test_the_same_week_twice_changes_nothing_but_the_run_log(exports: Path, tmp_
     log = read_tabs(out, ["Run log"])["Run log"]
     assert len(log) == 3  # header + two runs, the newest at the bottom
     assert log[1][0] < log[2][0]
+    warnings = log[2][log[0].index("Warnings")]
+    assert "recreated tab(s) Inventory" in warnings
 
 
 def test_team_edits_survive_and_new_exports_are_picked_up(exports: Path, tmp_path: Path) -> None:

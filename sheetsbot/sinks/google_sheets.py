@@ -329,6 +329,14 @@ class GoogleSheetsSink:
         self._snapshot = self._fetch()
         return {title: self._snapshot.values(title) for title in titles}
 
+    def missing_tabs(self, titles: Sequence[str]) -> list[str]:
+        """Which of ``titles`` the Sheet read by :meth:`read_tabs` does not have (deleted or
+        renamed by the team, or a blank Sheet): the job says so in the Run log row it writes."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            return []
+        return [t for t in titles if snapshot.find(t) is None]
+
     def write(self, workbook: Workbook) -> GoogleWriteSummary:
         """Plan the difference and send it as ONE ``batchUpdate`` (see the module docstring)."""
         _check_workbook(workbook)

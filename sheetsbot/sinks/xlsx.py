@@ -144,6 +144,13 @@ class XlsxSink:
     def read_tabs(self, titles: Sequence[str]) -> dict[str, list[list[object]]]:
         return read_tabs(self.path, titles)
 
+    def missing_tabs(self, titles: list[str]) -> list[str]:
+        """Which of ``titles`` an existing file lacks (a new file lacks none: it is created)."""
+        if not self.path.exists():
+            return []
+        present = {t.casefold() for t in _sheet_titles(self.path)}
+        return [t for t in titles if t.casefold() not in present]
+
     def write(self, workbook: Workbook) -> WriteSummary:
         """Render ``workbook`` into the file, keeping the team's own tabs, atomically."""
         _check_titles(workbook)
@@ -369,6 +376,17 @@ def _select_first_visible(book: OpenpyxlWorkbook) -> None:
 
 
 # -- rendering --------------------------------------------------------------------------------
+
+
+def _sheet_titles(path: Path) -> list[str]:
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # an unreadable file is reported by write(), not here
+        return []
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
 
 
 class _Renderer:
