@@ -139,7 +139,7 @@ def _print_wide(console: Any, rows: Any, level: Level, columns: list[str], title
             r = by_metric.loc[c]
             text = format_value(c, r["value"], None)
             status = r["status"] if isinstance(r["status"], str) else None
-            styled.append(Text(text, style=_STATUS_STYLE.get(status, "")))
+            styled.append(Text(text, style=_STATUS_STYLE.get(status or "", "")))
         table.add_row(*cells, *styled)
     console.print(table)
 

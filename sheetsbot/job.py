@@ -214,7 +214,7 @@ def run(
     run_log = run_log_from_rows(existing.get(titles["run_log"], []), locale)
     generated = [locale.tab(key) for key in ("dashboard", "asins", "ads", "inventory", "tasks", "monthly",
                                              "settings", "run_log", "state")]
-    missing = getattr(sink, "missing_tabs", lambda _titles: [])(generated)
+    missing: list[str] = getattr(sink, "missing_tabs", lambda _titles: [])(generated)
     if missing and len(missing) < len(generated):  # all missing is a new workbook, not a loss
         warnings.append(f"recreated tab(s) {', '.join(missing)}: deleted or renamed in the workbook")
     duration = round(time.monotonic() - started, 2)

@@ -153,7 +153,7 @@ def apply_settings(
         else:
             warnings.append(f"{tab}!A{row_no}: unknown setting {ident!r}")
     for market, values in manual_now.items():
-        manual.append(ManualInput(marketplace=market or None, **values))
+        manual.append(ManualInput(marketplace=market or None, odr=values.get("odr"), ipi=values.get("ipi")))
     inventory["lead_time_overrides"] = overrides
     updated = config.model_copy(
         update={
