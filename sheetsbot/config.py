@@ -13,6 +13,8 @@ with the closest known key suggested, so a typo never silently falls back to a d
 from __future__ import annotations
 
 import difflib
+import logging
+import stat
 import os
 import re
 from datetime import date
@@ -232,11 +234,36 @@ def read_text(path: str | os.PathLike[str], what: str) -> str:
     """A settings file's text, or a ConfigError that names it (``what``: "rules file" …)."""
     file = Path(path)
     try:
-        return file.read_text(encoding="utf-8-sig")
+        text = file.read_text(encoding="utf-8-sig")
+        warn_if_shared(file)
+        return text
     except FileNotFoundError:
         raise ConfigError(f"{file}: {what} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read {what} ({exc})") from None
+
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def warn_if_shared(file: Path) -> None:
+    """Warn when a config or key file can be read by other users of the machine.
+
+    Config files may hold the webhook secret and point at the service-account key; a key file
+    is the service account itself. Files shipped inside sheetsbot (the demo's) are exempt.
+    """
+    if os.name != "posix":
+        return
+    try:
+        resolved = file.resolve()
+        mode = resolved.stat().st_mode
+    except OSError:
+        return
+    if resolved.is_relative_to(_PACKAGE) or not mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return
+    logging.getLogger("sheetsbot").warning(
+        "%s is readable by other users (mode %s); chmod 600 %s", file, oct(stat.S_IMODE(mode))[2:], file
+    )
 
 
 def parse_config(text: str, name: str = "<config>") -> Config:

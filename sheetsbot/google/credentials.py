@@ -19,6 +19,7 @@ from typing import Any
 
 from google.oauth2 import service_account
 
+from sheetsbot.config import warn_if_shared
 from sheetsbot.google import urls
 from sheetsbot.google.errors import CredentialsError
 
@@ -66,6 +67,7 @@ def read_key(path: str | Path) -> ServiceAccountKey:
         raise CredentialsError(f"{file}: is a folder, not a key file; {fix}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CredentialsError(f"{file}: cannot read the credentials file ({exc})") from None
+    warn_if_shared(file)
     try:
         info = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -80,7 +80,8 @@ class WorkerApp:
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes | None:
         """The body, or None as soon as it is known to be over the limit (nothing more is read)."""
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body:
+        # ASCII digits only ("²".isdigit() is True), and no number too long for int().
+        if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > self.max_body):
             return None
         chunks: list[bytes] = []
         size = 0

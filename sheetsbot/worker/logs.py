@@ -32,7 +32,7 @@ _PATTERNS = [
     re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]{8,}"),
     re.compile(r"\bya29\.[A-Za-z0-9._-]+"),
     re.compile(
-        r"(?i)(\"?(?:access_token|refresh_token|id_token|assertion|client_secret|private_key_id)\"?\s*[:=]\s*\"?)[^\"\s,}&]{6,}"
+        r"(?i)([\"']?(?:access_token|refresh_token|id_token|assertion|client_secret|private_key_id)[\"']?\s*[:=]\s*[\"']?)[^\"'\s,}&]{6,}"
     ),
     # PEM private keys, whole or as JSON-escaped in a service-account file.
     re.compile(

@@ -159,6 +159,7 @@ def document() -> dict[str, Any]:
                             },
                         },
                         "405": _error("method not allowed"),
+                        "413": _error(f"body over {MAX_BODY_BYTES} bytes"),
                     },
                 }
             },
@@ -168,6 +169,7 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}},
                         "405": _error("method not allowed"),
+                        "413": _error(f"body over {MAX_BODY_BYTES} bytes"),
                     },
                 }
             },

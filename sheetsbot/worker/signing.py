@@ -113,7 +113,9 @@ class ReplayCache:
         self,
         clock: Clock = SYSTEM_CLOCK,
         *,
-        ttl: float = 2 * TOLERANCE_SECONDS,
+        # A signature stays valid for ±TOLERANCE around its timestamp: remember it longer than
+        # that whole window (plus slack), so one signed with the clock ahead cannot be replayed.
+        ttl: float = 2 * TOLERANCE_SECONDS + 60,
         max_entries: int = 10_000,
     ) -> None:
         self._clock = clock
