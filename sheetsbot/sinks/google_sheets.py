@@ -512,10 +512,18 @@ class _Planner:
 
     # ------------------------------------------------------------------ sheets and markers
     def _run_marker(self) -> list[JsonDict]:
-        """First request: this run's marker, with an id Google refuses to create twice."""
+        """First request: this run's marker, with an id Google refuses to create twice.
+
+        The id is derived from the marker this run *read*, not from the run: two runs planned
+        on the same read (a manual run overlapping the worker's, a worker restarted while its
+        write was still being applied) would ask for the same id, so Google refuses the second
+        write whole and that run re-reads and re-plans on what the first one wrote. Without
+        this, both writes apply and the second appends the first one's new tasks again.
+        """
         marker = _create_metadata(RUN_KEY, self.run_id, None)
         meta = marker["createDeveloperMetadata"]["developerMetadata"]
-        meta["metadataId"] = _metadata_id(self.run_id)
+        previous = sorted(int(e["metadataId"]) for e in self.snapshot.run_entries() if e.get("metadataId") is not None)
+        meta["metadataId"] = _stable_id("run-after", previous)
         requests = [marker]
         for entry in self.snapshot.run_entries():
             if entry.get("metadataId") is not None:
@@ -1225,11 +1233,6 @@ def _delete_metadata(state: SheetState, key: str) -> list[JsonDict]:
     return [{"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {
         "metadataId": m["metadataId"]}}}} for m in state.metadata
         if m.get("metadataKey") == key and m.get("metadataId") is not None]
-
-
-def _metadata_id(run_id: str) -> int:
-    """A positive 31-bit id from the run id: the same write cannot create it twice."""
-    return int(hashlib.sha256(run_id.encode()).hexdigest()[:8], 16) % (2**31 - 2) + 1
 
 
 def _stable_id(*parts: object) -> int:
