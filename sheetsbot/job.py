@@ -119,7 +119,7 @@ def run(
 ) -> RunResult:
     """One full refresh: read what the Sheet knows, read new exports, write the whole workbook."""
     from sheetsbot import tasks as task_rules
-    from sheetsbot.kpis import compute_kpis
+    from sheetsbot.kpis import compute_kpis, compute_month
     from sheetsbot.kpis.compute import search_terms_for
     from sheetsbot.locales import load_locale
     from sheetsbot.reports import read_file
@@ -191,7 +191,11 @@ def run(
     else:
         state.set_terms(week, terms)
     report.week.search_terms = terms
-    closed = compute_kpis(reports, week, config, month.previous()) if state.exports else None
+    closed = None
+    if state.exports:
+        # The closed month beside it; the week's own results are already in ``report``.
+        closed_month, before_closed, closed_records = compute_month(reports, month.previous(), config, week.end)
+        closed = KpiReport(report.week, report.previous_week, closed_records, closed_month, before_closed)
 
     # Tasks: what the rules see this week, merged with what the team did.
     owners = dict(config.owners)

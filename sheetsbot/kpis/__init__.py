@@ -38,7 +38,7 @@ RECORD_COLUMNS = [
     "note",
 ]
 
-__all__ = ["KpiReport", "RECORD_COLUMNS", "compute_kpis", "month_to_date", "PeriodResult"]
+__all__ = ["KpiReport", "RECORD_COLUMNS", "compute_kpis", "compute_month", "month_to_date", "PeriodResult"]
 
 
 @dataclass
@@ -71,13 +71,21 @@ def compute_kpis(
     notes = current.notes
     result = KpiReport(current, previous, pd.DataFrame(), notes=notes)
     if month is not None:
-        mtd, before = month_to_date(month, week.end)
-        result.month = compute_period(reports, mtd, config, as_of=week.end)
-        result.previous_month = compute_period(reports, before, config, detail=False)
-        frames.append(_records(result.month, result.previous_month, reports, config))
+        result.month, result.previous_month, records = compute_month(reports, month, config, week.end)
+        frames.append(records)
         notes.extend(n for n in result.month.notes if n not in notes)
     result.records = pd.concat(frames, ignore_index=True)[RECORD_COLUMNS]
     return result
+
+
+def compute_month(
+    reports: ReportSet, month: Period, config: Config, as_of: date
+) -> tuple[PeriodResult, PeriodResult, pd.DataFrame]:
+    """A month (cut at ``as_of`` while it runs), the same days of the month before, and their records."""
+    mtd, before = month_to_date(month, as_of)
+    current = compute_period(reports, mtd, config, as_of=as_of)
+    previous = compute_period(reports, before, config, detail=False)
+    return current, previous, _records(current, previous, reports, config)[RECORD_COLUMNS]
 
 
 def _currencies(reports: ReportSet) -> dict[str, str]:
