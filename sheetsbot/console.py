@@ -172,7 +172,7 @@ def detect_rows(results: list[tuple[Any, list[Any], list[Any]]]) -> list[dict[st
             out.append(
                 {
                     "path": p.path,
-                    "kind": "unknown" if p.closest_kind or not p.missing else "unknown",
+                    "kind": "unknown",
                     "closest_kind": p.closest_kind,
                     "missing": list(p.missing),
                     "marketplace": None,

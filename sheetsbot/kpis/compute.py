@@ -19,7 +19,6 @@ import pandas as pd
 from sheetsbot.config import Config
 from sheetsbot.kpis.metrics import Level, metrics_for
 from sheetsbot.kpis.select import Selection, daily_rows, period_rows
-from sheetsbot.marketplaces import MARKETPLACES
 from sheetsbot.periods import Period
 from sheetsbot.reports import ReportSet
 from sheetsbot.reports.model import Export
@@ -771,4 +770,4 @@ def _asin_attributes(reports: ReportSet, config: Config) -> pd.DataFrame:
     return out
 
 
-__all__ = ["LEVELS", "LevelFrame", "PeriodResult", "compute_period", "MARKETPLACES"]
+__all__ = ["LEVELS", "LevelFrame", "PeriodResult", "compute_period", "search_terms_for"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import pyarrow as pa
@@ -550,9 +550,4 @@ def _period(
     return None, "none", None
 
 
-def snapshot_fallback(period: Period) -> date:
-    """A snapshot with no date anywhere is taken as of the end of the reporting week."""
-    return period.end
-
-
-__all__ = ["ReadHints", "read_file", "snapshot_fallback", "timedelta"]
+__all__ = ["ReadHints", "read_file"]
