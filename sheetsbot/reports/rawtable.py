@@ -183,9 +183,16 @@ def _text_table(data: bytes, path: str, jp_hint: bool) -> RawTable:
     header = _header_cells(first_line, delimiter, quoting)
     _check_duplicate_headers(header, path)
 
+    # A download cut inside the last cell keeps the field count right; with no final line
+    # break, the last cell is compared with the rest of its column instead (see below).
+    last_cell_at_risk = bool(body.strip()) and not body.endswith(b"\n") and len(header) > 1
+
     def read(columns: list[int]) -> dict[int, pa.Array | pa.ChunkedArray]:
         names = [f"c{i}" for i in range(len(header))]
+        last = len(header) - 1
         wanted = [names[i] for i in columns]
+        if last_cell_at_risk and last not in columns:
+            wanted.append(names[last])
         try:
             table = _parse(names, wanted, encoding_for_reader)
         except pa.ArrowInvalid as exc:
@@ -193,6 +200,8 @@ def _text_table(data: bytes, path: str, jp_hint: bool) -> RawTable:
                 raise _csv_error(exc, path, len(header)) from None
             warnings.append("not UTF-8 after all (an invalid byte deep in the file); read as cp1252")
             table = _parse(names, wanted, "cp1252")
+        if last_cell_at_risk:
+            _refuse_cut_last_cell(table.column(names[last]), header[last], path)
         out: dict[int, pa.Array | pa.ChunkedArray] = {}
         for i in columns:
             col = table.column(names[i])
@@ -245,6 +254,36 @@ def _text_table(data: bytes, path: str, jp_hint: bool) -> RawTable:
             raise _csv_error(exc, path, len(header)) from None
 
     return RawTable(header, None, encoding, delimiter, read, warnings)
+
+
+#: A column whose values take more shapes than this is free text: a cut in it cannot be told.
+_MAX_CELL_SHAPES = 4
+
+
+def _refuse_cut_last_cell(column: pa.Array | pa.ChunkedArray, name: str, path: str) -> None:
+    """Refuse a file whose last cell looks like the start of a value its column always has.
+
+    Called only for files without a final line break, where a download cut inside the last
+    cell leaves every row with the right number of fields (``$274.89`` arrives as ``$274``).
+    A cell's shape is its text with digit runs as ``9`` and letter runs as ``a``; the last
+    cell is cut when its shape is none of the column's shapes but the start of one of them.
+    An empty last cell counts as cut only where the column has no other empty cell.
+    """
+    import pyarrow.compute as pc
+
+    if len(column) < 4:  # too few rows to know the column's shapes
+        return
+    shapes = pc.replace_substring_regex(pc.replace_substring_regex(column, r"\d+", "9"), r"\pL+", "a")
+    last = shapes[-1].as_py()
+    known = set(pc.unique(shapes.slice(0, len(shapes) - 1)).to_pylist())
+    if last in known or len(known) > _MAX_CELL_SHAPES:
+        return
+    if any(shape.startswith(last) for shape in known):
+        raise SuspectExport(
+            path,
+            f"the last cell ({name.strip()!r} = {column[-1].as_py()!r}) is the start of a value "
+            "and the file has no final line break: the download looks cut off; download it again",
+        )
 
 
 def _refuse_repeated_header(body: bytes, first_line: str, encoding: str, path: str) -> None:
