@@ -55,7 +55,10 @@ def demo_workbook() -> Workbook:
         def read_tabs(self, titles: list[str]) -> dict[str, list[list[object]]]:
             return {t: [] for t in titles}
 
-        def write(self, workbook: Workbook) -> None:
+        def missing_tabs(self, titles: list[str]) -> list[str]:
+            return []
+
+        def write(self, workbook: Workbook, replan: object = None) -> None:
             self.workbook = workbook
 
     capture = Capture()

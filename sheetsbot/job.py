@@ -99,12 +99,28 @@ class RunResult:
     write_summary: object = None
 
 
+class SheetRead(Protocol):
+    """What a sink found in the workbook when it read it again to plan a write."""
+
+    def values(self, title: str) -> list[list[object]]: ...
+
+    def has(self, title: str) -> bool: ...
+
+
+#: Builds the workbook again on a fresh read: a sink calls it when the workbook changed between
+#: the run's read and its write (another run's write landed, a tab was deleted meanwhile), so
+#: the Run log keeps the other run's row and says which tabs this write recreates.
+Replan = Callable[[SheetRead], Workbook]
+
+
 class Sink(Protocol):
     """Where the workbook goes: an xlsx file or a Google Sheet."""
 
     def read_tabs(self, titles: list[str]) -> dict[str, list[list[object]]]: ...
 
-    def write(self, workbook: Workbook) -> object: ...
+    def missing_tabs(self, titles: list[str]) -> list[str]: ...
+
+    def write(self, workbook: Workbook, replan: Replan | None = None) -> object: ...
 
 
 def run(
@@ -215,54 +231,66 @@ def run(
     trend = _trend(reports, state, week, config, template.limits.trend_weeks)
     if trigger == "schedule:weekly":
         state.last_weekly_run = now.replace(microsecond=0).isoformat()
-    run_log = run_log_from_rows(existing.get(titles["run_log"], []), locale)
-    generated = [locale.tab(key) for key in ("dashboard", "asins", "ads", "inventory", "tasks", "monthly",
-                                             "settings", "run_log", "state")]
-    missing: list[str] = getattr(sink, "missing_tabs", lambda _titles: [])(generated)
-    if missing and len(missing) < len(generated):  # all missing is a new workbook, not a loss
-        warnings.append(f"recreated tab(s) {', '.join(missing)}: deleted or renamed in the workbook")
-    duration = round(time.monotonic() - started, 2)
+    tab_titles = [locale.tab(key) for key in ("dashboard", "asins", "ads", "inventory", "tasks", "monthly",
+                                              "settings", "run_log", "state")]
     client = getattr(sink, "client", None) or getattr(source, "client", None)
     # Calls so far, plus the one write that carries this row.
     api_calls = sum(client.calls.values()) + 1 if client is not None and hasattr(client, "calls") else None
-    run_log.append(
-        {
-            "started": now.replace(microsecond=0).isoformat(),
-            "trigger": trigger,
-            "files": "; ".join(files_read) or "—",
-            "rows": sum(e.rows for e in state.exports if any(e.path in f for f in files_read)),
-            "warnings": "\n".join(warnings[:50]) or None,
-            "errors": "\n".join(problems[:50]) or None,
-            "duration": duration,
-            "api_calls": api_calls,
-        }
-    )
     monthly_actions = (
         merged[merged["status"].isin(["todo", "doing", "blocked"]) & merged["key"].notna()]
         if not merged.empty
         else None
     )
-    workbook = build_workbook(
-        BuildInputs(
-            config=config,
-            locale=locale,
-            template=template,
-            week=week,
-            report=report,
-            tasks=merged,
-            settings=settings_rows,
-            state_rows=state.encode(),
-            # When the data last changed, not when this run happened: a run with nothing new
-            # then leaves the Dashboard exactly as it was.
-            generated_at=_data_changed_at(state, now),
-            trend=trend,
-            closed_month=closed,
-            run_log=run_log,
-            files_read=len(state.processed),
-            monthly_actions=monthly_actions,
+    run_warnings = warnings
+    duration = round(time.monotonic() - started, 2)
+
+    def workbook_for(run_log_rows: list[list[object]], missing: list[str]) -> Workbook:
+        """The workbook over what the Sheet holds: its Run log rows and the tabs it lacks."""
+        nonlocal run_warnings
+        run_warnings = list(warnings)
+        if missing and len(missing) < len(tab_titles):  # all missing is a new workbook, not a loss
+            run_warnings.append(f"recreated tab(s) {', '.join(missing)}: deleted or renamed in the workbook")
+        run_log = run_log_from_rows(run_log_rows, locale)
+        run_log.append(
+            {
+                "started": now.replace(microsecond=0).isoformat(),
+                "trigger": trigger,
+                "files": "; ".join(files_read) or "—",
+                "rows": sum(e.rows for e in state.exports if any(e.path in f for f in files_read)),
+                "warnings": "\n".join(run_warnings[:50]) or None,
+                "errors": "\n".join(problems[:50]) or None,
+                "duration": duration,
+                "api_calls": api_calls,
+            }
         )
+        return build_workbook(
+            BuildInputs(
+                config=config,
+                locale=locale,
+                template=template,
+                week=week,
+                report=report,
+                tasks=merged,
+                settings=settings_rows,
+                state_rows=state.encode(),
+                # When the data last changed, not when this run happened: a run with nothing new
+                # then leaves the Dashboard exactly as it was.
+                generated_at=_data_changed_at(state, now),
+                trend=trend,
+                closed_month=closed,
+                run_log=run_log,
+                files_read=len(state.processed),
+                monthly_actions=monthly_actions,
+            )
+        )
+
+    workbook = workbook_for(existing.get(titles["run_log"], []), sink.missing_tabs(tab_titles))
+    summary = sink.write(
+        workbook,
+        replan=lambda read: workbook_for(
+            read.values(titles["run_log"]), [t for t in tab_titles if not read.has(t)]
+        ),
     )
-    summary = sink.write(workbook)
     records = report.records
     red = sorted(
         {
@@ -276,7 +304,7 @@ def run(
         files_read=files_read,
         files_skipped=skipped,
         problems=problems,
-        warnings=warnings,
+        warnings=run_warnings,
         kpis=report,
         tasks_created=max(created, 0),
         tasks_open=int(merged["status"].isin(["todo", "doing", "blocked"]).sum()) if not merged.empty else 0,

@@ -428,10 +428,6 @@ def test_tab_deleted_while_the_run_computes(world: World) -> None:
     assert_nothing_lost(world)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a tab deleted between the read and the write is recreated by the sink's re-plan, but "
-    "the Run log row was built from the first read, so it does not say so (the note is only in "
-    "GoogleWriteSummary.notes/recreated)"))
 def test_tab_deleted_while_the_run_computes_is_in_the_run_log(world: World) -> None:
     when(after_read(world), lambda: world.google.delete_sheet(world.sheet_id, "Inventory"))
     world.run()
@@ -532,10 +528,6 @@ def test_another_runs_write_lands_between_read_and_write(world: World) -> None:
     assert len(keys) == len(set(keys)), Counter(keys).most_common(2)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the overlapped run's re-plan writes the Run log from the model it built on its first "
-    "read, so the other run's Run log row is dropped (no export, task or team edit is lost). "
-    "Fix: the sink appends Run log rows by their start time instead of rewriting the tab."))
 def test_overlapping_runs_keep_both_run_log_rows(world: World) -> None:
     _overlapping_runs(world)
     assert len(world.google.cells(world.sheet_id, RUN_LOG)) == world.base.runlog_rows + 2

@@ -30,7 +30,10 @@ class MemorySink:
         self.reads.append(titles)
         return {t: self.tabs[t] for t in titles if t in self.tabs}
 
-    def write(self, workbook: Any) -> object:
+    def missing_tabs(self, titles: list[str]) -> list[str]:
+        return []
+
+    def write(self, workbook: Any, replan: Any = None) -> object:
         self.written.append(workbook)
         return "wrote"
 

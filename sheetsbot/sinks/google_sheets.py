@@ -46,7 +46,7 @@ import math
 import random
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,6 +194,9 @@ class Snapshot:
     def applied(self, run_id: str) -> bool:
         return any(m.get("metadataValue") == run_id for m in self.run_entries())
 
+    def has(self, title: str) -> bool:
+        return self.find(title) is not None
+
     def values(self, title: str) -> list[list[object]]:
         sheet = self.find(title)
         return [list(row) for row in sheet.rows] if sheet else []
@@ -337,8 +340,14 @@ class GoogleSheetsSink:
             return []
         return [t for t in titles if snapshot.find(t) is None]
 
-    def write(self, workbook: Workbook) -> GoogleWriteSummary:
-        """Plan the difference and send it as ONE ``batchUpdate`` (see the module docstring)."""
+    def write(self, workbook: Workbook,
+              replan: Callable[[Snapshot], Workbook] | None = None) -> GoogleWriteSummary:
+        """Plan the difference and send it as ONE ``batchUpdate`` (see the module docstring).
+
+        When the Sheet changed between the read and the write, the plan is made again on a
+        fresh read, from ``replan(fresh_read)`` when given (the job rebuilds its Run log over
+        the rows another run wrote meanwhile), else from the same ``workbook``.
+        """
         _check_workbook(workbook)
         calls_before = self.client.sheets_calls
         run_id = uuid.uuid4().hex
@@ -347,6 +356,9 @@ class GoogleSheetsSink:
         notes: list[str] = []
         stale_replans = 0
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            if attempt > 1 and replan is not None:
+                workbook = replan(snapshot)
+                _check_workbook(workbook)
             plan = _Planner(workbook, snapshot, run_id).plan()
             body = {"requests": plan.requests}
             payload = encode_body(body)

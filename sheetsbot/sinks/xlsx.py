@@ -151,8 +151,11 @@ class XlsxSink:
         present = {t.casefold() for t in _sheet_titles(self.path)}
         return [t for t in titles if t.casefold() not in present]
 
-    def write(self, workbook: Workbook) -> WriteSummary:
-        """Render ``workbook`` into the file, keeping the team's own tabs, atomically."""
+    def write(self, workbook: Workbook, replan: object = None) -> WriteSummary:
+        """Render ``workbook`` into the file, keeping the team's own tabs, atomically.
+
+        ``replan`` is accepted for the job's sink protocol and never needed: the file is read
+        and replaced by this one process, so the plan cannot go stale between the two."""
         _check_titles(workbook)
         book, load_warnings = _open_existing(self.path)
         generated = {t.title.casefold() for t in workbook.tabs} | {LISTS_TAB_TITLE.casefold()}

@@ -51,9 +51,12 @@ class _CheckpointSink:
     def read_tabs(self, titles: list[str]) -> dict[str, list[list[object]]]:
         return self._sink.read_tabs(titles)
 
-    def write(self, workbook: Any) -> object:
+    def missing_tabs(self, titles: list[str]) -> list[str]:
+        return self._sink.missing_tabs(titles)
+
+    def write(self, workbook: Any, replan: Any = None) -> object:
         checkpoint()
-        return self._sink.write(workbook)
+        return self._sink.write(workbook, replan)
 
 
 def job_wiring(
