@@ -139,6 +139,7 @@ def run(
     from sheetsbot.kpis.compute import search_terms_for
     from sheetsbot.locales import load_locale
     from sheetsbot.reports import read_file
+    from sheetsbot.reports.model import READ_AGAIN, Problem
     from sheetsbot.reports.compact import compact
     from sheetsbot.workbook.build import BuildInputs, build_workbook
     from sheetsbot.workbook.readback import run_log_from_rows, tasks_from_rows
@@ -161,7 +162,11 @@ def run(
     fresh_terms: list[Export] = []
     for file in source.files():
         files_seen += 1
-        data = file.read_bytes() if not file.known_md5 else None
+        try:
+            data = file.read_bytes() if not file.known_md5 else None
+        except OSError as exc:
+            problems.append(Problem(file.path, f"cannot read the file ({exc})", READ_AGAIN).line())
+            continue
         md5 = file.md5(data)
         if file.id in state.processed and state.processed[file.id].md5 == md5:
             skipped += 1
@@ -170,6 +175,11 @@ def run(
             progress(file)
         fetched = _with_bytes(file, data)
         exports, file_problems = read_file(fetched, hints)
+        if any(p.read_again for p in file_problems):
+            # Not read, so not judged: what the Sheet holds of it stays, and the next run
+            # tries again (recording it would skip it for good, even once it is back).
+            problems.extend(p.line() for p in file_problems)
+            continue
         state.exports = [e for e in state.exports if e.file_id != file.id]
         for e in exports:
             state.exports.append(compact(e))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -105,3 +106,37 @@ def test_team_edits_survive_and_new_exports_are_picked_up(exports: Path, tmp_pat
     assert len(open_rules) == len(set(open_rules)), "two open tasks for one rule and subject"
     settings_after = read_tabs(out, ["Settings"])["Settings"]
     assert ["monthly_sales_target", "US", 100000] in [r[:3] for r in settings_after]
+
+
+class _Vanishing:
+    """A folder whose file ``gone`` disappears between the listing and its read."""
+
+    def __init__(self, folder: Path, gone: str) -> None:
+        self.folder, self.gone = LocalFolder(folder), gone
+
+    def files(self):  # type: ignore[no-untyped-def]
+        def missing() -> bytes:
+            raise FileNotFoundError(f"{self.gone} was deleted after it was listed")
+
+        for file in self.folder.files():
+            yield dataclasses.replace(file, _reader=missing) if file.path == self.gone else file
+
+
+def test_a_file_that_cannot_be_read_is_named_and_read_again_next_run(exports: Path, tmp_path: Path) -> None:
+    """Not read is not judged: it is not recorded as processed, so the next run reads it."""
+    gone = "US/business/2026-W47/BusinessReport-11-23-26.csv"
+    assert (exports / gone).exists()
+    out, clean = tmp_path / "book.xlsx", tmp_path / "clean.xlsx"
+    first = job.run(_Vanishing(exports, gone), XlsxSink(out), load_config(CONFIG_PATH), W47, now=NOW, trigger="test")
+    assert [p for p in first.problems if p.startswith(gone)] == [
+        f"{gone}: cannot read the file ({gone} was deleted after it was listed) — skipped, read again next run"
+    ]
+    assert not any(gone in f for f in first.files_read)
+    second = run(exports, out, now=NOW + dt.timedelta(hours=1))
+    assert [f for f in second.files_read if f.startswith(gone)] and len(second.files_read) == 1
+    run(exports, clean, now=NOW + dt.timedelta(hours=1))
+    after, reference = cells(out), cells(clean)
+    # The numbers are the clean run's (tasks raised on the first run's partial data stay:
+    # the team's tab is never pruned).
+    for title in ("ASINs", "Ads", "Inventory"):
+        assert after[title] == reference[title], title

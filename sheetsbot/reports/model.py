@@ -57,6 +57,11 @@ class Export:
         return "date" in self.table.columns and not self.summary
 
 
+#: The action for a file whose bytes could not be read at all (deleted after the listing, no
+#: permission, the network): nothing is known of its content, so a run must not record it.
+READ_AGAIN = "skipped, read again next run"
+
+
 @dataclass
 class Problem:
     """A file that could not be used, and what was done about it."""
@@ -69,3 +74,8 @@ class Problem:
 
     def line(self) -> str:
         return f"{self.path}: {self.problem} — {self.action}"
+
+    @property
+    def read_again(self) -> bool:
+        """The file could not be read (not judged): a later run tries it again."""
+        return self.action == READ_AGAIN

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sheetsbot.errors import ExportError
 from sheetsbot.marketplaces import canonical_code, is_marketplace_code
 from sheetsbot.reports.kinds import KindMatch, classify_header, match_kinds
-from sheetsbot.reports.model import Problem
+from sheetsbot.reports.model import READ_AGAIN, Problem
 from sheetsbot.reports.rawtable import RawTable, read_tables
 from sheetsbot.sources import ExportFile, Source
 
@@ -38,7 +38,7 @@ def prepare(file: ExportFile, jp_hint: bool = False) -> PreparedFile:
     try:
         data = file.read_bytes()
     except OSError as exc:
-        return PreparedFile([], Problem(file.path, f"cannot read the file ({exc})", "skipped"))
+        return PreparedFile([], Problem(file.path, f"cannot read the file ({exc})", READ_AGAIN))
     jp_hint = jp_hint or _path_marketplace(file) == "JP"
     try:
         tables = read_tables(data, file.name, file.path, jp_hint)
