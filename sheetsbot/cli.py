@@ -71,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("check", help="is everything in place for a run against Google? one line per check, with the fix")
+    p = sub.add_parser(
+        "check", help="is everything in place for a run against Google? one line per check, with the fix"
+    )
     common(p)
     p.set_defaults(func=_cmd_check)
 
@@ -200,7 +202,9 @@ def _run_on_google(args: argparse.Namespace, config: Any, week: Any) -> int:
     elif connection.drive_folder_id:
         source = DriveFolder(connection.drive_folder_id, connection.client)
     else:
-        raise UsageError("no Drive folder: set google.drive_folder_id or SHEETSBOT_DRIVE_FOLDER_ID (or use --input DIR)")
+        raise UsageError(
+            "no Drive folder: set google.drive_folder_id or SHEETSBOT_DRIVE_FOLDER_ID (or use --input DIR)"
+        )
     if args.out:
         sink: Any = XlsxSink(args.out)
     elif connection.spreadsheet_id:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import difflib
 import logging
-import stat
 import os
 import re
+import stat
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -332,12 +332,12 @@ def _line_index(root: yaml.Node | None) -> dict[tuple[Any, ...], int]:
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 key = key_node.value
-                index[(*path, key)] = key_node.start_mark.line + 1
-                walk(value_node, (*path, key))
+                index[path + (key,)] = key_node.start_mark.line + 1
+                walk(value_node, path + (key,))
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
-                index[(*path, i)] = item.start_mark.line + 1
-                walk(item, (*path, i))
+                index[path + (i,)] = item.start_mark.line + 1
+                walk(item, path + (i,))
 
     if root is not None:
         index[()] = 1

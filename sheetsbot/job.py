@@ -139,8 +139,8 @@ def run(
     from sheetsbot.kpis.compute import search_terms_for
     from sheetsbot.locales import load_locale
     from sheetsbot.reports import read_file
-    from sheetsbot.reports.model import READ_AGAIN, Problem
     from sheetsbot.reports.compact import compact
+    from sheetsbot.reports.model import READ_AGAIN, Problem
     from sheetsbot.workbook.build import BuildInputs, build_workbook
     from sheetsbot.workbook.readback import run_log_from_rows, tasks_from_rows
     from sheetsbot.workbook.settings import apply_settings

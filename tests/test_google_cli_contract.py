@@ -86,6 +86,7 @@ def test_run_from_anywhere_keeps_no_local_state(standin, tmp_path: Path) -> None
     assert list(elsewhere.iterdir()) == []
 
     (drive / "US" / "inventory" / "2026-W48").mkdir(parents=True)
-    shutil.copy(next((drive / "US" / "inventory" / "2026-W47").iterdir()), drive / "US" / "inventory" / "2026-W48" / "1.txt")
+    inventory = drive / "US" / "inventory"
+    shutil.copy(next((inventory / "2026-W47").iterdir()), inventory / "2026-W48" / "1.txt")
     third = sheetsbot(["run", "--config", str(CONFIG), "--week", "2026-W47"], ready, tmp_path / "home3", elsewhere)
     assert "42 export(s) found, 1 read, 41 already" in third.stdout, third.stdout

@@ -182,7 +182,8 @@ def _divide(levels: dict[Level, LevelFrame], level: Level, out: str, num: str, d
     lf.values[out] = result
     # Explain every blank: the input's own note, or the zero denominator.
     note = lf.notes[num].where(n.isna(), lf.notes[den].where(d.isna(), None))
-    note = note.where(note.notna(), pd.Series(np.where(d == 0, why_zero, None), index=d.index))
+    zero_note = np.where(d == 0, why_zero, None)  # type: ignore[call-overload]  # numpy stubs reject a None branch
+    note = note.where(note.notna(), pd.Series(zero_note, index=d.index))
     lf.notes[out] = note.where(result.isna(), None)
 
 
@@ -644,7 +645,9 @@ def _days_of_cover(
                 np.where(
                     units.isna(),
                     f"no Business Report covers the {inv.velocity_days} days to {period.end}",
-                    np.where(velocity <= 0, f"no units ordered in the {inv.velocity_days} days to {period.end}", None),
+                    np.where(  # type: ignore[call-overload]  # numpy stubs reject a None branch
+                        velocity <= 0, f"no units ordered in the {inv.velocity_days} days to {period.end}", None
+                    ),
                 ),
             )
             lf.notes.loc[rows, "days_of_cover"] = pd.Series(note, index=stock.index).where(cover.isna(), None)
@@ -691,9 +694,11 @@ def _turnover(
                 continue
             sold = per_asin.reindex(keys).fillna(0.0).to_numpy()
             with np.errstate(divide="ignore", invalid="ignore"):
-                value = np.where(avg > 0, sold * factor / avg, np.nan)
-            lf.values.loc[rows, "turnover"] = value
-            lf.notes.loc[rows, "turnover"] = np.where(np.isnan(value), "no units on hand", None)
+                per_asin_value = np.where(avg > 0, sold * factor / avg, np.nan)
+            lf.values.loc[rows, "turnover"] = per_asin_value
+            lf.notes.loc[rows, "turnover"] = np.where(  # type: ignore[call-overload]  # numpy stubs reject a None branch
+                np.isnan(per_asin_value), "no units on hand", None
+            )
 
 
 # -- store-only metrics -----------------------------------------------------------------------

@@ -41,7 +41,7 @@ def traffic_light(
     lead = lead_time if lead_time is not None else pd.Series(float(config.inventory.lead_time_days), index=value.index)
     safety = float(config.inventory.safety_days)
     known = judged.notna().to_numpy()
-    status = np.where(known, "yellow", None).astype(object)
+    status = np.where(known, "yellow", None).astype(object)  # type: ignore[call-overload]  # numpy stubs reject a None branch
     for colour in ("red", "green"):  # green last: a value meeting both is green
         parsed = rule.parsed(colour)  # type: ignore[arg-type]
         if parsed is None:

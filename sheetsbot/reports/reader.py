@@ -476,8 +476,8 @@ def _currency_and_marketplace(
         frame["currency"] = pd.Series(currency if currency != "*" else None, index=frame.index, dtype="string")
     else:
         # Rows without a currency (pending orders) take the file's or the marketplace's.
-        own = {code: m.currency for code, m in MARKETPLACES.items()}
-        fallback = frame["marketplace"].astype(object).map(own)
+        currency_by_market = {code: m.currency for code, m in MARKETPLACES.items()}
+        fallback = frame["marketplace"].astype(object).map(currency_by_market)
         frame["currency"] = frame["currency"].fillna(fallback.astype("string"))
     if frame["marketplace"].isna().any():
         missing = int(frame["marketplace"].isna().sum())

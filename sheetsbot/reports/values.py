@@ -340,17 +340,17 @@ def _parse_one_date(text: str, day_first: bool) -> date | None:
             return None
     m = _NAMED_DATE.match(text)
     if m and m.group(1).lower()[:4].rstrip(".") in _MONTHS or (m and m.group(1).lower()[:3] in _MONTHS):
-        month = _MONTHS.get(m.group(1).lower()) or _MONTHS.get(m.group(1).lower()[:3])
+        named_month = _MONTHS.get(m.group(1).lower()) or _MONTHS.get(m.group(1).lower()[:3])
         try:
-            return date(int(m.group(3)), month, int(m.group(2))) if month else None
+            return date(int(m.group(3)), named_month, int(m.group(2))) if named_month else None
         except ValueError:
             return None
     m = _DAY_NAMED_DATE.match(text)
     if m:
-        month = _MONTHS.get(m.group(2).lower()) or _MONTHS.get(m.group(2).lower()[:3])
+        named_month = _MONTHS.get(m.group(2).lower()) or _MONTHS.get(m.group(2).lower()[:3])
         year = int(m.group(3)) + (2000 if len(m.group(3)) == 2 else 0)
         try:
-            return date(year, month, int(m.group(1))) if month else None
+            return date(year, named_month, int(m.group(1))) if named_month else None
         except ValueError:
             return None
     try:  # an Excel serial that arrived as text

@@ -677,11 +677,16 @@ def _causes(inputs: BuildInputs, records: pd.DataFrame, market: str, currency: s
     s1, s0 = get("sales", "value"), get("sales", "previous")
     v1, v0 = get("sessions", "value"), get("sessions", "previous")
     u1, u0 = get("units", "value"), get("units", "previous")
-    if None not in (s1, s0, v1, v0, u1, u0) and min(s1, s0, v1, v0, u1, u0) > 0:  # type: ignore[type-var]
+    if (
+        s1 is not None and s0 is not None
+        and v1 is not None and v0 is not None
+        and u1 is not None and u0 is not None
+        and min(s1, s0, v1, v0, u1, u0) > 0
+    ):
         # Sales = sessions × (units/sessions) × (sales/units): split the change by log shares.
-        total = math.log(s1 / s0)  # type: ignore[operator]
-        parts = [math.log(v1 / v0), math.log((u1 / v1) / (u0 / v0)), math.log((s1 / u1) / (s0 / u0))]  # type: ignore[operator]
-        delta = s1 - s0  # type: ignore[operator]
+        total = math.log(s1 / s0)
+        parts = [math.log(v1 / v0), math.log((u1 / v1) / (u0 / v0)), math.log((s1 / u1) / (s0 / u0))]
+        delta = s1 - s0
         shares = [delta * p / total if total else 0.0 for p in parts]
         def money(x: float) -> str:
             return f"{x:+,.0f} {currency or ''}".strip()

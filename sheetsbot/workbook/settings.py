@@ -137,13 +137,13 @@ def apply_settings(
         elif ident in ("odr", "ipi"):
             number = _number(value)
             limit = 1.0 if ident == "odr" else 1500.0
-            market = canonical_code(row.scope) if row.scope else None
+            scope_market = canonical_code(row.scope) if row.scope else None
             if number is None or not 0 <= number <= limit:
                 bad(row_no, f"{value!r} is not a valid {ident.upper()}", None)
-            elif market is not None and market not in MARKETPLACES:
+            elif scope_market is not None and scope_market not in MARKETPLACES:
                 warnings.append(f"{tab}!B{row_no}: {row.scope!r} is not a marketplace code")
             else:
-                manual_now.setdefault(market or "", {})[ident] = number
+                manual_now.setdefault(scope_market or "", {})[ident] = number
         elif ident == "holiday":
             day = _date(value)
             if day is None:

@@ -64,20 +64,20 @@ def split_sheet(text: str) -> tuple[str | None, str]:
     """Split ``'It''s'!A1`` into (``It's``, ``A1``); no ``!`` gives (None, text)."""
     if text.startswith("'"):
         i = 1
-        title = []
+        title_chars: list[str] = []
         while i < len(text):
             if text[i] == "'":
                 if i + 1 < len(text) and text[i + 1] == "'":
-                    title.append("'")
+                    title_chars.append("'")
                     i += 2
                     continue
                 rest = text[i + 1:]
                 if rest == "":
-                    return "".join(title), ""
+                    return "".join(title_chars), ""
                 if rest.startswith("!"):
-                    return "".join(title), rest[1:]
+                    return "".join(title_chars), rest[1:]
                 raise A1Error(text)
-            title.append(text[i])
+            title_chars.append(text[i])
             i += 1
         raise A1Error(text)
     if "!" in text:

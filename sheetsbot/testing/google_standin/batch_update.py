@@ -206,7 +206,7 @@ def _update_sheet_properties(ctx: Ctx, payload: JsonDict) -> None:
         for holder in (grid, updated):
             if holder.get(key) is False:
                 del holder[key]
-    new_index = updated.get("index", sheet.properties.get("index"))
+    new_index: Any = updated.get("index", sheet.properties.get("index"))  # a JSON value
     old_index = sheet.properties.get("index", 0)
     sheet.properties = _ordered_props(updated)
     _truncate(sheet)
@@ -550,7 +550,8 @@ def _dimension_target(ctx: Ctx, rng: JsonDict) -> tuple[Sheet, str, int, int]:
         raise ctx.fail("A dimension (ROWS or COLUMNS) must be specified.")
     limit = sheet.row_count if dimension == "ROWS" else sheet.col_count
     start = rng.get("startIndex") or 0
-    end = rng.get("endIndex") if rng.get("endIndex") is not None else limit
+    end_index = rng.get("endIndex")
+    end = end_index if end_index is not None else limit
     if start < 0 or end < start:
         raise ctx.fail(f"Invalid dimension range: startIndex {start}, endIndex {end}.")
     return sheet, dimension, start, end

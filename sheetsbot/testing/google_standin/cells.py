@@ -222,7 +222,9 @@ def cell_text_length(cell: JsonDict | None) -> int:
 
 # ----------------------------------------------------------------------------- output
 def _is_datetime(fmt: JsonDict | None) -> bool:
-    return bool(fmt) and fmt.get("type") in ("DATE", "TIME", "DATE_TIME")
+    if not fmt:
+        return False
+    return fmt.get("type") in ("DATE", "TIME", "DATE_TIME")
 
 
 def render(cell: JsonDict | None, value_render: str = "FORMATTED_VALUE",
@@ -400,7 +402,9 @@ def _apply_number(number: float, pattern: str) -> str:
 def _split_number_pattern(pattern: str) -> tuple[str, str, str]:
     """Separate literal text (``"$"``, ``\\€``, ``[$€]``) around the numeric core."""
     tokens = re.findall(r'"[^"]*"|\\.|\[\$[^\]]*\]|\[[^\]]*\]|[0#?.,%Ee+\-]+|.', pattern)
-    prefix, core, suffix = [], [], []
+    prefix: list[str] = []
+    core: list[str] = []
+    suffix: list[str] = []
     for token in tokens:
         if token.startswith('"'):
             text = token[1:-1]

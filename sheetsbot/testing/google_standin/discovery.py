@@ -55,7 +55,7 @@ class Method:
 def _documents_dir() -> Any:
     # ``googleapiclient`` ships the documents as package data; importlib.resources finds them
     # whether the package is a directory or a zip.
-    return resources.files("googleapiclient").joinpath("discovery_cache", "documents")
+    return resources.files("googleapiclient").joinpath("discovery_cache").joinpath("documents")
 
 
 def _path_regex(prefix: str, flat_path: str) -> re.Pattern[str]:
@@ -85,17 +85,19 @@ class Discovery:
             for method in _walk_methods(doc.get("resources", {})):
                 upload = method.get("mediaUpload", {}).get("protocols", {}).get("simple", {})
                 upload_path = upload.get("path")
+                path: str = method["path"]
+                flat_path: str = method.get("flatPath", path)
                 self.methods[method["id"]] = Method(
                     api=api,
                     id=method["id"],
                     http_method=method["httpMethod"],
-                    flat_path=method.get("flatPath", method["path"]),
+                    flat_path=flat_path,
                     parameters=method.get("parameters", {}),
                     request_ref=method.get("request", {}).get("$ref"),
                     scopes=tuple(method.get("scopes", ())),
                     upload_path=upload_path,
                     supports_media_download=bool(method.get("supportsMediaDownload")),
-                    pattern=_path_regex(prefix, method.get("flatPath", method["path"])),
+                    pattern=_path_regex(prefix, flat_path),
                     upload_pattern=_path_regex("", upload_path) if upload_path else None,
                 )
         # Longer literal paths first, so ``values/{range}:append`` wins over ``values/{range}``.

@@ -118,8 +118,11 @@ def _order(files: list[JsonDict], order_by: str | None) -> list[JsonDict]:
         name, _, direction = key.partition(" ")
         field = {"modifiedTime": "modifiedTime", "createdTime": "createdTime",
                  "name": "name", "folder": "mimeType"}.get(name, name)
-        files.sort(key=lambda f, fld=field: str(f.get(fld, "")).lower(),
-                   reverse=direction.lower() == "desc")
+
+        def sort_key(f: JsonDict, fld: str = field) -> str:
+            return str(f.get(fld, "")).lower()
+
+        files.sort(key=sort_key, reverse=direction.lower() == "desc")
     return files
 
 
@@ -183,7 +186,8 @@ def _split_upload(call: Call) -> tuple[JsonDict, bytes | None]:
         if len(parts) != 2:
             raise DriveError.bad_request("Multipart upload needs metadata and media parts.")
         metadata = json.loads(parts[0].get_content() or "{}")
-        media = parts[1].get_payload(decode=True) or b""
+        payload = parts[1].get_payload(decode=True)  # bytes, or None for a nested multipart
+        media = payload if isinstance(payload, bytes) else b""
         return metadata, media
     if upload_type in (None, "media"):
         return {}, call.raw_body

@@ -142,8 +142,8 @@ class _Parser:
         op_kind, op = self.take()
         if op_kind != "op":
             raise QueryError(op)
-        operand_kind, operand = self.take()
-        return _compare(field, op, operand_kind, operand)
+        operand_kind, operand_text = self.take()
+        return _compare(field, op, operand_kind, operand_text)
 
 
 def _membership(value: str, field: str) -> Predicate:

@@ -44,13 +44,23 @@ class StandInAdapter(HTTPAdapter):
         target = urlsplit(base_url)
         self._scheme, self._netloc = target.scheme, target.netloc
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float | None, float | None] | None = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
+        # Same parameters and defaults as ``HTTPAdapter.send``, passed through unchanged.
         parts = urlsplit(request.url or "")
         request.url = urlunsplit((self._scheme, self._netloc, parts.path, parts.query,
                                   parts.fragment))
         # The Host header must name the stand-in, as a proxy in front of it would expect.
         request.headers.pop("Host", None)
-        return super().send(request, **kwargs)
+        return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert,
+                            proxies=proxies)
 
 
 def route_session(session: requests.Session, base_url: str,

@@ -362,6 +362,8 @@ class StandIn:
             # google-auth's regional access boundary lookup: "no restriction".
             body = {"locations": [], "encodedLocations": "0x0"}
             return "iamcredentials.allowedLocations", 200, _json_headers(), _dump(body), None
+        method: Method | None
+        path_params: dict[str, str]
         if request.path == "/token" and request.method == "POST":
             method_id, method, path_params, is_upload = TOKEN_METHOD, None, {}, False
         else:
@@ -379,10 +381,7 @@ class StandIn:
         try:
             if action is not None:
                 self._before(action, method_id)
-            if method is None:
-                reply = self._token(request)
-            else:
-                reply = self._api(request, method, path_params, is_upload)
+            reply = self._token(request) if method is None else self._api(request, method, path_params, is_upload)
         except StandInError as error:
             headers = {**_json_headers(), **error.headers}
             return method_id, error.code, headers, error.to_bytes(), fault_name
