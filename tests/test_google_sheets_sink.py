@@ -295,6 +295,40 @@ def test_team_columns_and_moved_columns_are_respected(google: StandIn, sheet_id:
                        "ACoS 60 % > 35 %"]
 
 
+@pytest.mark.parametrize("move", ["insert a row", "sort the rows"])
+def test_rows_moved_by_the_team_while_the_run_computes_are_found_again(
+        google: StandIn, sheet_id: str, sink: GoogleSheetsSink, client: GoogleClient, move: str) -> None:
+    """Known rows are updated in place by position: a row inserted (or the tab sorted) after the
+    read would put this run's evidence on the wrong rows. The sink checks the rows it updates
+    just before the write, and plans again on a fresh read when they moved."""
+    sink.write(small_workbook(tasks=3))
+    sink.read_tabs(["Tasks"])
+    if move == "insert a row":  # as the team does in the UI, while the run computes
+        google.insert_rows(sheet_id, "Tasks", 3)
+        google.edit_cell(sheet_id, "Tasks!B3", "Call the 3PL (typed by hand)")
+        expected_keys = ["ads.cut|US|C0|2026-W47", "", "ads.cut|US|C1|2026-W47", "ads.cut|US|C2|2026-W47"]
+    else:
+        # The team sorts the tasks Z→A (sent through the API: the UI sends the same request).
+        body = {"requests": [{"sortRange": {
+            "range": {"sheetId": sheet_of(google, sheet_id, "Tasks")["properties"]["sheetId"],
+                      "startRowIndex": 1, "endRowIndex": 4},
+            "sortSpecs": [{"dimensionIndex": 0, "sortOrder": "DESCENDING"}]}}]}
+        client.batch_update(sheet_id, body)
+        expected_keys = ["ads.cut|US|C2|2026-W47", "ads.cut|US|C1|2026-W47", "ads.cut|US|C0|2026-W47"]
+    google.clear_calls()
+    summary = sink.write(small_workbook(tasks=3, evidence="ACoS 52 % > 35 %"))
+    tasks = google.cells(sheet_id, "Tasks")
+    assert [row[0] for row in tasks[1:]] == expected_keys
+    for row in tasks[1:]:
+        if row[0]:
+            assert row[2] == "ACoS 52 % > 35 %", row
+        else:
+            assert row == ["", "Call the 3PL (typed by hand)"]
+    assert any("moved" in n and "planned again" in n for n in summary.notes), summary.notes
+    assert sheets_calls(google) == ["sheets.spreadsheets.get", "sheets.spreadsheets.get",
+                                    "sheets.spreadsheets.get", "sheets.spreadsheets.batchUpdate"]
+
+
 # ----------------------------------------------------------------- tabs come and go
 
 

@@ -93,12 +93,12 @@ def _copy_exports(dest: Path, *, with_late: bool) -> Path:
 
 
 def _run(google: StandIn, key: Path, sheet_id: str, *, now: dt.datetime = NOW,
-         policy: RetryPolicy = FAST) -> Any:
+         policy: RetryPolicy = FAST, week: Period | None = None) -> Any:
     from sheetsbot import job
 
     client = GoogleClient.from_key_file(key, base_url=google.url, policy=policy)
     return job.run(DriveFolder(google.folder_id, client), GoogleSheetsSink(sheet_id, client),
-                   load_config(CONFIG_PATH), Period.parse(DEMO_WEEK), now=now)
+                   load_config(CONFIG_PATH), week or Period.parse(DEMO_WEEK), now=now)
 
 
 def tab_values(google: StandIn, sheet_id: str) -> dict[str, list[list[Any]]]:
@@ -500,6 +500,35 @@ def test_team_edits_while_a_run_is_in_flight(world: World, moment: str) -> None:
     world.run()
     assert watcher.done.is_set()  # type: ignore[attr-defined]
     assert_nothing_lost(world, expected=expected)
+
+
+def test_team_inserts_a_row_above_the_tasks_while_next_weeks_run_computes(
+        world: World, tmp_path: Path) -> None:
+    """Next week's run rewrites the evidence of the open tasks it carries, in place, by row: a
+    row the team inserts above them meanwhile must not receive it. The sink checks those rows
+    just before the write and plans again on a fresh read."""
+    week, now = Period.parse("2026-W48"), NOW + dt.timedelta(days=7)
+    ref_state = tmp_path / "reference.json"
+    shutil.copy(world.base.state, ref_state)
+    with StandIn(drive_folder=world.exports, state=ref_state) as google:
+        _run(google, world.base.key, world.sheet_id, now=now, week=week)
+        reference = tab_values(google, world.sheet_id)
+    tasks = world.google.cells(world.sheet_id, TASKS)
+    action = _col(tasks[0], "Action")
+    typed = "Call the 3PL (inserted mid-run)"
+
+    def insert() -> None:
+        world.google.insert_rows(world.sheet_id, TASKS, 3)
+        world.google.edit_cell(world.sheet_id, f"{TASKS}!{_letter(action)}3", typed)
+
+    watcher = when(after_read(world), insert)
+    result = world.run(now=now, week=week)
+    assert watcher.done.is_set()  # type: ignore[attr-defined]
+    assert any("moved" in n for n in result.write_summary.notes), result.write_summary.notes
+    hand = [""] * (action + 1)
+    hand[action] = typed
+    reference[TASKS].insert(2, hand)
+    assert_nothing_lost(world, expected=reference)
 
 
 # ============================================================== another run's write in flight

@@ -31,6 +31,11 @@ What the plan does per tab:
 * Tabs that are not in the model are never touched. A blank Sheet (one empty tab) becomes the
   template in the same request; its empty tab is removed.
 
+Known rows of a team tab are updated by position, which a ``batchUpdate`` cannot make
+conditional: when the plan updates any, the sink reads those rows again just before the write
+and plans again if the team inserted, deleted or sorted rows meanwhile. After any re-read the
+caller may rebuild the workbook on it (``write(workbook, replan=...)``).
+
 A lost answer is not a reason to send again blindly: the first sub-request creates developer
 metadata with an id derived from the run id, so the same write can never be applied twice
 (Google rejects a second metadata with that id), and after a lost answer the sink re-reads the
@@ -97,6 +102,12 @@ _GET_FIELDS = (
     "data(startRow,startColumn,rowData(values(userEnteredValue,userEnteredFormat(numberFormat(type))))))"
 )
 
+# The check before a write that updates known rows in place: their values only.
+_CHECK_FIELDS = (
+    "sheets(properties(sheetId,title,index),"
+    "data(startRow,startColumn,rowData(values(userEnteredValue,userEnteredFormat(numberFormat(type))))))"
+)
+
 _NUMBER_TYPES = {
     NumberFormat.INTEGER: "NUMBER", NumberFormat.DECIMAL: "NUMBER",
     NumberFormat.CURRENCY: "CURRENCY", NumberFormat.PERCENT: "PERCENT",
@@ -112,7 +123,8 @@ _CELL_MASK = "userEnteredValue,userEnteredFormat,note"
 
 
 class GoogleSheetsSinkError(SheetsbotError):
-    """The workbook cannot be written as it is (a model problem, not Google's)."""
+    """The workbook was not written: a model problem (not Google's), or a Sheet whose rows kept
+    moving under the write. Nothing was written."""
 
 
 # ============================================================================ what is there
@@ -233,6 +245,11 @@ def _sheet_state(raw: Mapping[str, Any]) -> SheetState:
         chart_ids={int(c["chartId"]) for c in raw.get("charts") or [] if "chartId" in c},
         metadata=list(raw.get("developerMetadata") or []), rows=rows,
     )
+
+
+def _quote_title(title: str) -> str:
+    """A sheet title as an A1 range prefix: quoted, inner quotes doubled."""
+    return "'" + title.replace("'", "''") + "'"
 
 
 def _trim(row: list[object]) -> list[object]:
@@ -366,6 +383,18 @@ class GoogleSheetsSink:
             if self.dry_run:
                 return self._summary(workbook, plan, payload, run_id, attempt, calls_before,
                                      notes, sent=False)
+            # Known rows are updated by position: if the team inserted, deleted or sorted rows
+            # since the read, those updates would land on the wrong rows. Look first.
+            moved = self._moved(plan.anchors)
+            if moved:
+                if attempt == MAX_ATTEMPTS:
+                    raise GoogleSheetsSinkError(
+                        f"the rows of {', '.join(moved)} kept moving while the run was writing "
+                        f"({attempt} times): nothing was written; the next run tries again")
+                notes.append(f"rows of {', '.join(moved)} moved while the run was computing "
+                             "(inserted, deleted or sorted); planned again on a fresh read")
+                snapshot = self._fetch()
+                continue
             try:
                 self.client.batch_update(self.spreadsheet_id, payload)
                 break
@@ -408,6 +437,15 @@ class GoogleSheetsSink:
         return {"requests": _Planner(workbook, snapshot, uuid.uuid4().hex).plan().requests}
 
     # ----------------------------------------------------------------------------------
+    def _moved(self, anchors: Sequence[_RowAnchor]) -> list[str]:
+        """Titles of the tabs whose anchored rows moved since the read (one narrow get)."""
+        if not anchors:
+            return []
+        ranges = [f"{_quote_title(a.title)}!1:{max(a.rows) + 1}" for a in anchors]
+        fresh = Snapshot.parse(self.client.get_spreadsheet(
+            self.spreadsheet_id, fields=_CHECK_FIELDS, ranges=ranges))
+        return [a.title for a in anchors if a.moved(fresh.values(a.title))]
+
     def _fetch(self) -> Snapshot:
         return Snapshot.parse(self.client.get_spreadsheet(self.spreadsheet_id, fields=_GET_FIELDS))
 
@@ -445,8 +483,29 @@ def _check_workbook(workbook: Workbook) -> None:
 
 
 @dataclass
+class _RowAnchor:
+    """Rows of a team tab that a plan updates in place (by position), as the read found them."""
+
+    title: str
+    header: tuple[object, ...]
+    key_columns: list[int]
+    #: 0-based row → the key it held.
+    rows: dict[int, tuple[object, ...] | None]
+
+    def moved(self, rows: Sequence[Sequence[object]]) -> bool:
+        """Whether ``rows`` (a fresh read of the tab) no longer hold those keys there."""
+        header = tuple(_comparable(v) for v in rows[0]) if rows else ()
+        return header != self.header or any(
+            r >= len(rows) or _identity(list(rows[r]), self.key_columns) != key
+            for r, key in self.rows.items()
+        )
+
+
+@dataclass
 class _Plan:
     requests: list[JsonDict] = field(default_factory=list)
+    #: Known rows updated in place: checked again just before the write (see ``write``).
+    anchors: list[_RowAnchor] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     recreated: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -752,6 +811,11 @@ class _Planner:
                 new_rows.append(model_row)
         requests.extend(_coalesce_edits(sheet_id, edits))
         changed += len(edits)
+        if edits:
+            keys = [pos[j] for j in key_cols]
+            self.plan_.anchors.append(_RowAnchor(
+                state.title, tuple(_comparable(v) for v in header), keys,
+                {r: _identity(existing[r], keys) for r, _, _ in edits}))
         requests.extend(_column_formats(tab, sheet_id, pos))
         if new_rows:
             width = max(pos.values()) + 1

@@ -302,6 +302,19 @@ class StandIn:
             book.reindex()
             self._swap(book)
 
+    def insert_rows(self, spreadsheet_id: str, title: str, before_row: int, count: int = 1) -> None:
+        """Insert ``count`` empty rows above row ``before_row`` (1-based), as the Sheets UI's
+        "Insert row above" does: the rows below, their notes and metadata move down."""
+        from .batch_update import insert_dimension
+
+        with self.store.transaction():
+            book = self._book(spreadsheet_id).clone()
+            sheet = book.sheet_by_title(title)
+            if sheet is None:
+                raise KeyError(title)
+            insert_dimension(book, sheet, "ROWS", before_row - 1, before_row - 1 + count, False)
+            self._swap(book)
+
     def rename_sheet(self, spreadsheet_id: str, title: str, new_title: str) -> None:
         with self.store.transaction():
             book = self._book(spreadsheet_id).clone()
