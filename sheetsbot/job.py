@@ -152,7 +152,7 @@ def run(
     template = load_template(config.resolve_path(config.workbook.template) if config.workbook.template else None)
     titles = {key: locale.tab(key) for key in ("tasks", "settings", "run_log", "state")}
     existing = sink.read_tabs(list(titles.values()))
-    state = State.decode(existing.get(titles["state"], []))
+    state = State.decode(existing.get(titles["state"], []), titles["state"])
     config, warnings, settings_rows = apply_settings(config, existing.get(titles["settings"], []), titles["settings"])
 
     # Read only what the Sheet has not seen: a file is known by its id and checksum.

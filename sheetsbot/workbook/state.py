@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sheetsbot.errors import SheetsbotError
 from sheetsbot.periods import Period
 from sheetsbot.reports.model import Export
 
@@ -80,8 +81,12 @@ class State:
         return [["sheetsbot-state", str(FORMAT_VERSION), str(i), chunk] for i, chunk in enumerate(chunks)]
 
     @classmethod
-    def decode(cls, rows: list[list[Any]]) -> State:
-        """Rows read back from the hidden tab; a blank or foreign tab gives an empty state."""
+    def decode(cls, rows: list[list[Any]], title: str = "the hidden state tab") -> State:
+        """Rows read back from the hidden tab; a blank or foreign tab gives an empty state.
+
+        A damaged one (someone edited a cell of it) raises :class:`StateError` rather than
+        starting afresh silently: the run stops before reading or writing anything.
+        """
         parts = sorted(
             (int(r[2]), str(r[3] or ""))
             for r in rows
@@ -92,16 +97,21 @@ class State:
         try:
             raw = gzip.decompress(base64.b64decode("".join(p for _, p in parts)))
             payload = json.loads(raw)
-        except (ValueError, OSError, json.JSONDecodeError) as exc:
-            raise StateError(f"the hidden state tab is damaged ({exc}); delete the tab to start afresh") from None
-        state = cls(
-            processed={p["id"]: ProcessedFile(**p) for p in payload.get("processed", [])},
-            exports=[_export_from_json(e) for e in payload.get("exports", [])],
-            history=list(payload.get("history", [])),
-            last_weekly_run=payload.get("last_weekly_run"),
-            terms=dict(payload.get("terms", {})),
-        )
-        return state
+            return cls(
+                processed={p["id"]: ProcessedFile(**p) for p in payload.get("processed", [])},
+                exports=[_export_from_json(e) for e in payload.get("exports", [])],
+                history=list(payload.get("history", [])),
+                last_weekly_run=payload.get("last_weekly_run"),
+                terms=dict(payload.get("terms", {})),
+            )
+        except (ValueError, OSError, KeyError, TypeError, AttributeError) as exc:
+            raise StateError(
+                f"{title!r} is damaged (a cell of it was edited: {str(exc)[:120]}); nothing was read "
+                "or written. To start afresh, show it (View → Hidden sheets) and delete it: the "
+                "next run reads every export in the folder again; the "
+                "tasks, settings and run log stay, and the trend keeps only the weeks the "
+                "folder's exports cover"
+            ) from None
 
     # -- upkeep -----------------------------------------------------------------------------
     def prune(self, week: Period) -> None:
@@ -145,8 +155,8 @@ class State:
         return frame
 
 
-class StateError(Exception):
-    pass
+class StateError(SheetsbotError):
+    """The hidden state tab cannot be decoded (the message says how to start afresh)."""
 
 
 _DATE_COLUMNS = ("date", "start_date", "end_date", "return_date", "purchase_date")

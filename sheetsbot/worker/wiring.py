@@ -98,7 +98,7 @@ def job_wiring(
         state_tab, settings_tab = locale.tab("state"), locale.tab("settings")
         tabs = make_sink().read_tabs([state_tab, settings_tab])  # one read for both tabs
         with_settings, _, _ = apply_settings(config, tabs.get(settings_tab, []), settings_tab)
-        return State.decode(tabs.get(state_tab, [])), with_settings
+        return State.decode(tabs.get(state_tab, []), state_tab), with_settings
 
     def facts() -> SheetFacts:
         state, with_settings = read_sheet()
