@@ -293,6 +293,17 @@ def test_team_columns_and_moved_columns_are_respected(google: StandIn, sheet_id:
     row = google.cells(sheet_id, "Tasks")[1]
     assert row[:4] == ["ads.cut|US|C0|2026-W47", "Cut budget of campaign C0", "$50/day",
                        "ACoS 60 % > 35 %"]
+    # The tab's furniture follows its columns: the status dropdown and its colours stay on
+    # Status (now G), never land on Due (F); the team's Budget column (C) is not protected.
+    assert google.cell_data(sheet_id, "Tasks!G2")["dataValidation"]  # type: ignore[index]
+    assert "dataValidation" not in (google.cell_data(sheet_id, "Tasks!F2") or {})
+    sheet = sheet_of(google, sheet_id, "Tasks")
+    protected = {c for p in sheet.get("protectedRanges", [])
+                 for c in range(p["range"].get("startColumnIndex", 0), p["range"]["endColumnIndex"])}
+    assert protected == {0, 1, 3}
+    rule_columns = {r.get("startColumnIndex") for rule in sheet.get("conditionalFormats", [])
+                    for r in rule["ranges"]}
+    assert rule_columns == {6}
 
 
 @pytest.mark.parametrize("move", ["insert a row", "sort the rows"])

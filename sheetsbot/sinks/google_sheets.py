@@ -44,6 +44,7 @@ Sheet, sees whether the run id is there, and re-plans from what it finds.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -568,12 +569,15 @@ class _Planner:
                 out.requests.extend(self._existing_sheet_properties(tab, state))
             if tab.team_edited and state is not None and not state.empty:
                 out.requests.extend(self._merge_team_tab(tab, state))
-                out.requests.extend(self._widths(tab, sheet_id))
-                out.requests.extend(self._team_rules(tab, state))
-                out.requests.extend(self._validations(tab, sheet_id))
+                # Dropdowns, colours, protections and widths go where the columns are now.
+                placed = _placed(tab, self._positions[tab.key])
+                out.requests.extend(self._widths(tab, sheet_id, self._positions[tab.key]))
+                out.requests.extend(self._team_rules(placed, state))
+                out.requests.extend(self._validations(placed, sheet_id))
+                out.requests.extend(self._protections(placed, sheet_id, state))
             else:
                 out.requests.extend(self._rewrite_tab(tab, sheet_id, state))
-            out.requests.extend(self._protections(tab, sheet_id, state))
+                out.requests.extend(self._protections(tab, sheet_id, state))
             out.requests.extend(self._charts(tab, sheet_id, state))
         if blank is not None:
             out.requests.append({"deleteSheet": {"sheetId": blank.sheet_id}})
@@ -835,9 +839,12 @@ class _Planner:
         return requests
 
     # ---------------------------------------------------------------- sheet furniture
-    def _widths(self, tab: Tab, sheet_id: int) -> list[JsonDict]:
+    def _widths(self, tab: Tab, sheet_id: int, pos: Mapping[int, int] | None = None) -> list[JsonDict]:
+        """Column widths; on a team tab, at the sheet columns its model columns are found in."""
         widths = {i: c.width for i, c in enumerate(tab.columns)}
         widths.update(tab.widths)
+        if pos is not None:
+            widths = {pos.get(i, i): w for i, w in widths.items()}
         requests = []
         for start, end, pixels in _runs(widths):
             requests.append({"updateDimensionProperties": {
@@ -1350,6 +1357,27 @@ def _identity(row: Sequence[object], columns: list[int]) -> tuple[object, ...] |
         v = _comparable(row[c]) if c < len(row) else None
         values.append(v.strip().casefold() if isinstance(v, str) else v)
     return tuple(values) if any(v not in (None, "") for v in values) else None
+
+
+def _placed(tab: Tab, pos: Mapping[int, int]) -> Tab:
+    """A team tab whose dropdowns, rules, protections and widths sit on the sheet columns its
+    model columns are found in (``pos``): after the team inserted or moved a column, the status
+    dropdown stays on Status instead of landing on the column that took its place. Widths are
+    placed by ``_Planner._widths``. (Team tabs carry no formula rules, whose cell references
+    would need rewriting too.)"""
+    if all(pos.get(j, j) == j for j in range(len(tab.columns))):
+        return tab
+
+    def ranges(r: GridRange) -> list[GridRange]:
+        columns = {pos.get(j, j) for j in range(r.start_col, r.end_col)}
+        return [GridRange(r.start_row, r.end_row, a, b) for a, b in _consecutive(columns)]
+
+    return dataclasses.replace(
+        tab,
+        validations=[dataclasses.replace(v, range=g) for v in tab.validations for g in ranges(v.range)],
+        rules=[dataclasses.replace(r, range=g) for r in tab.rules for g in ranges(r.range)],
+        protections=[dataclasses.replace(p, range=g) for p in tab.protections for g in ranges(p.range)],
+    )
 
 
 def _column_positions(tab: Tab, header: Sequence[object]) -> dict[int, int]:
