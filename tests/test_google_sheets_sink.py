@@ -340,6 +340,23 @@ def test_rows_moved_by_the_team_while_the_run_computes_are_found_again(
                                     "sheets.spreadsheets.get", "sheets.spreadsheets.batchUpdate"]
 
 
+@pytest.mark.parametrize("change", ["deleted", "renamed"])
+def test_a_team_tab_deleted_or_renamed_while_its_rows_are_checked_is_made_again(
+        google: StandIn, sheet_id: str, sink: GoogleSheetsSink, change: str) -> None:
+    """The check of the rows a plan updates asks for the tab by title: a tab gone meanwhile
+    is a change like any other (re-read, re-plan, the tab made again), never a failed run."""
+    sink.write(small_workbook(tasks=3))
+    sink.read_tabs(["Tasks"])
+    if change == "deleted":
+        google.delete_sheet(sheet_id, "Tasks")
+    else:
+        google.rename_sheet(sheet_id, "Tasks", "Tasks (old)")
+    summary = sink.write(small_workbook(tasks=3, evidence="ACoS 52 % > 35 %"))
+    assert summary.recreated == ("Tasks",)
+    tasks = google.cells(sheet_id, "Tasks")
+    assert [row[2] for row in tasks[1:]] == ["ACoS 52 % > 35 %"] * 3
+
+
 # ----------------------------------------------------------------- tabs come and go
 
 

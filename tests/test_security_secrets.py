@@ -429,27 +429,34 @@ def test_a_private_file_is_read_without_a_warning(
 
 
 def test_the_suite_wide_sweep_finds_a_planted_key_part_and_token() -> None:
-    """The sweep conftest runs after the last test: key files are the stores, everything else
-    (xlsx members included) must hold none of their parts. (Planted outside the session's
-    temporary root, which that sweep reads.)"""
+    """The sweep conftest runs after the last test: key files are the stores (JSON with or
+    without a BOM, a bare PEM whatever its name), everything else (xlsx members included) must
+    hold no 40-character piece of them. (Planted outside the session's temporary root, which
+    that sweep reads.)"""
+    import codecs
     import tempfile
     import zipfile
 
     from secret_sweep import sweep
 
     pem_line = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7" + "x" * 12
+    other_line = "MIIEpAIBAAKCAQEAz1nq" + "y" * 44
     key = {"type": "service_account", "private_key_id": "0123456789abcdef0123456789abcdef01234567",
            "private_key": f"-----BEGIN PRIVATE KEY-----\n{pem_line}\n-----END PRIVATE KEY-----\n"}
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)
-        (root / "key.json").write_text(json.dumps(key))
+        (root / "key.json").write_bytes(codecs.BOM_UTF8 + json.dumps(key).encode())
+        (root / "bare-key").write_text(f"-----BEGIN RSA PRIVATE KEY-----\n{other_line}\n"
+                                       "-----END RSA PRIVATE KEY-----\n")
         (root / "clean.log").write_text("run finished: 2 Sheets calls\n")
         (root / "id.log").write_text("loaded key 0123456789abcdef0123456789abcdef01234567\n")
         (root / "escaped.json").write_text(json.dumps({"echo": key["private_key"][28:]}))
+        (root / "cut.log").write_text(f"error near …{other_line[3:47]}…\n")
         (root / "token.txt").write_text("Authorization: Bearer ya29.a0AfH6SMBx7-standin-token-0001\n")
         with zipfile.ZipFile(root / "book.xlsx", "w", zipfile.ZIP_DEFLATED) as book:
             book.writestr("xl/sharedStrings.xml", f"<t>{pem_line}</t>")
         found = sweep(root)
-        assert found.stores == [root / "key.json"]
+        assert sorted(found.stores) == [root / "bare-key", root / "key.json"]
         names = sorted(f.split(": ")[0].removeprefix(f"{root}/") for f in found.findings)
-    assert names == ["book.xlsx!xl/sharedStrings.xml", "escaped.json", "id.log", "token.txt"], found.findings
+    assert names == ["book.xlsx!xl/sharedStrings.xml", "cut.log", "escaped.json", "id.log",
+                     "token.txt"], found.findings

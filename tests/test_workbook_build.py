@@ -185,3 +185,29 @@ def test_a_team_renames_tabs_and_columns_in_config_and_its_rows_still_read_back(
         [header, ["k|US|x|2026-W47", "2026-W47", "High", "Ads", "x", "a", "e", "Mei", None, "Done", None]], locale
     )
     assert frame.loc[0, "owner"] == "Mei" and frame.loc[0, "status"] == "done"
+
+
+@pytest.mark.parametrize("damage", ["last row deleted", "middle row deleted", "marker cell edited",
+                                    "chunk cut short", "chunk typed over"])
+def test_a_state_tab_damaged_by_hand_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    """Any hand edit of the hidden state tab stops the run with the way out, never a traceback
+    and never a silently smaller state."""
+    import random
+    import string
+
+    import sheetsbot.workbook.state as state_module
+    from sheetsbot.errors import SheetsbotError
+
+    monkeypatch.setattr(state_module, "CHUNK", 1000)  # several chunk rows from a small state
+    rng = random.Random(7)
+    rows = State(last_weekly_run="".join(rng.choice(string.ascii_letters) for _ in range(6000))).encode()
+    assert len(rows) >= 4
+    damaged = {
+        "last row deleted": rows[:-1],
+        "middle row deleted": rows[:1] + rows[2:],
+        "marker cell edited": [rows[0], ["note to self", *rows[1][1:]], *rows[2:]],
+        "chunk cut short": [*rows[:-1], [*rows[-1][:3], rows[-1][3][:-10]]],
+        "chunk typed over": [[*rows[0][:3], "oops"], *rows[1:]],
+    }[damage]
+    with pytest.raises(SheetsbotError, match=r"'_sheetsbot_state' is damaged .* delete it"):
+        State.decode(damaged, "_sheetsbot_state")

@@ -811,11 +811,11 @@ def _truncated_mid_row() -> bytes:
 
 def _truncated_in_last_cell() -> bytes:
     # The cut falls inside the last cell of the last row: every row still has all its fields,
-    # only the last ad sales lost its last digits ("$274.89" → "$274") and the file its final
-    # line break.
+    # only the last ad sales lost its cents ("$274.89" → "$274.") and the file its final line
+    # break.
     rows = sp_campaign_rows(W47, [("Holiday - Broad", "Manual targeting", "Nov 1, 2026")])
     data = csv_bytes(SP_CAMPAIGN, rows)
-    return data[:-4]
+    return data[:-3]
 
 
 def _truncated_in_quote() -> bytes:
@@ -1413,8 +1413,8 @@ CASES: list[Case] = [
         "a download cut inside the last cell",
         REFUSED,
         ["cut off"],
-        "Every row has all its fields, but the last number lost digits and the file its final line "
-        "break: read as it is, ad sales would be silently low.",
+        "Every row has all its fields, but the last number lost its cents ('$274.89' → '$274.') and "
+        "the file its final line break: read as it is, ad sales would be silently low.",
         _truncated_in_last_cell,
     ),
     Case(

@@ -256,34 +256,47 @@ def _text_table(data: bytes, path: str, jp_hint: bool) -> RawTable:
     return RawTable(header, None, encoding, delimiter, read, warnings)
 
 
-#: A column whose values take more shapes than this is free text: a cut in it cannot be told.
+#: A column whose values take more shapes than this is not judged.
 _MAX_CELL_SHAPES = 4
+#: A last cell that reads as a whole number ("$49" among "$9.99") is judged cut only in a column
+#: with at least this many other values, none of them shaped like it.
+_MIN_ROWS_FOR_A_WHOLE_NUMBER = 20
 
 
 def _refuse_cut_last_cell(column: pa.Array | pa.ChunkedArray, name: str, path: str) -> None:
-    """Refuse a file whose last cell looks like the start of a value its column always has.
+    """Refuse a file whose last cell is visibly the start of a number its column always has.
 
     Called only for files without a final line break, where a download cut inside the last
-    cell leaves every row with the right number of fields (``$274.89`` arrives as ``$274``).
-    A cell's shape is its text with digit runs as ``9`` and letter runs as ``a``; the last
-    cell is cut when its shape is none of the column's shapes but the start of one of them.
-    An empty last cell counts as cut only where the column has no other empty cell.
+    cell leaves every row with the right number of fields (``$274.89`` arrives as ``$274.``).
+    A cell's shape is its text with digit runs as ``9`` and letter runs as ``a``. Only number
+    columns are judged (every other value has digits and no letters: free text, names, ASINs
+    and dates written in words never are), and only a non-empty last cell whose shape no other
+    cell has but which starts one of theirs. Such a cell ending in a symbol (``$``, ``$274.``)
+    is cut; one reading as a whole number (``$274``) only where at least 20 other values agree.
+    A cut that leaves a well-formed value (``$274.8``) cannot be told from a real one.
     """
     import pyarrow.compute as pc
 
-    if len(column) < 4:  # too few rows to know the column's shapes
+    if len(column) < 4 or not column[-1].as_py():
         return
     shapes = pc.replace_substring_regex(pc.replace_substring_regex(column, r"\d+", "9"), r"\pL+", "a")
     last = shapes[-1].as_py()
-    known = set(pc.unique(shapes.slice(0, len(shapes) - 1)).to_pylist())
-    if last in known or len(known) > _MAX_CELL_SHAPES:
+    others = shapes.slice(0, len(shapes) - 1)
+    others = others.filter(pc.greater(pc.utf8_length(others), 0))
+    known = set(pc.unique(others).to_pylist())
+    if not known or last in known or len(known) > _MAX_CELL_SHAPES or "a" in last:
         return
-    if any(shape.startswith(last) for shape in known):
-        raise SuspectExport(
-            path,
-            f"the last cell ({name.strip()!r} = {column[-1].as_py()!r}) is the start of a value "
-            "and the file has no final line break: the download looks cut off; download it again",
-        )
+    if any("9" not in shape or "a" in shape for shape in known):
+        return
+    if not any(shape.startswith(last) for shape in known):
+        return
+    if last.endswith("9") and len(others) < _MIN_ROWS_FOR_A_WHOLE_NUMBER:
+        return
+    raise SuspectExport(
+        path,
+        f"the last cell ({name.strip()!r} = {column[-1].as_py()!r}) is the start of a number "
+        "and the file has no final line break: the download looks cut off; download it again",
+    )
 
 
 def _refuse_repeated_header(body: bytes, first_line: str, encoding: str, path: str) -> None:

@@ -443,8 +443,13 @@ class GoogleSheetsSink:
         if not anchors:
             return []
         ranges = [f"{_quote_title(a.title)}!1:{max(a.rows) + 1}" for a in anchors]
-        fresh = Snapshot.parse(self.client.get_spreadsheet(
-            self.spreadsheet_id, fields=_CHECK_FIELDS, ranges=ranges))
+        try:
+            fresh = Snapshot.parse(self.client.get_spreadsheet(
+                self.spreadsheet_id, fields=_CHECK_FIELDS, ranges=ranges))
+        except GoogleApiError as exc:
+            if exc.status != 400:
+                raise
+            return [a.title for a in anchors]  # a tab renamed or deleted: its range is gone
         return [a.title for a in anchors if a.moved(fresh.values(a.title))]
 
     def _fetch(self) -> Snapshot:

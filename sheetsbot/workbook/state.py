@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -95,6 +96,8 @@ class State:
         if not parts:
             return cls()
         try:
+            if [i for i, _ in parts] != list(range(len(parts))):
+                raise ValueError(f"chunks {[i for i, _ in parts]} are not 0..{len(parts) - 1}")
             raw = gzip.decompress(base64.b64decode("".join(p for _, p in parts)))
             payload = json.loads(raw)
             return cls(
@@ -104,9 +107,9 @@ class State:
                 last_weekly_run=payload.get("last_weekly_run"),
                 terms=dict(payload.get("terms", {})),
             )
-        except (ValueError, OSError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, OSError, EOFError, zlib.error, KeyError, TypeError, AttributeError) as exc:
             raise StateError(
-                f"{title!r} is damaged (a cell of it was edited: {str(exc)[:120]}); nothing was read "
+                f"{title!r} is damaged (edited by hand: {str(exc)[:120]}); nothing was read "
                 "or written. To start afresh, show it (View → Hidden sheets) and delete it: the "
                 "next run reads every export in the folder again; the "
                 "tasks, settings and run log stay, and the trend keeps only the weeks the "
