@@ -83,6 +83,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from sheetsbot.workbook.model import col_letter
+
 SEED = 20261122
 DEMO_DIR = Path(__file__).resolve().parent
 DEFAULT_OUT = DEMO_DIR / "exports"
@@ -1166,15 +1168,6 @@ XLSX_TIME = (2026, 11, 23, 8, 14, 52)
 _STYLE = {"str": 1, "date": 2, "int": 3, "ratio": 4, "pct": 5, "money": 6}
 
 
-def _col(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
 def _xml_text(s: str) -> str:
     t = escape(s)
     space = ' xml:space="preserve"' if s != s.strip() else ""
@@ -1185,12 +1178,12 @@ def xlsx_bytes(sheet_name: str, header: Sequence[str], kinds: Sequence[str],
                rows: Iterable[Sequence[Any]], money_format: str) -> bytes:
     """An xlsx shaped like Amazon's (Apache POI): numbers typed, dates as serials."""
     out = ['<row r="1">\n' + "".join(
-        f'<c r="{_col(j)}1" t="inlineStr">{_xml_text(h)}</c>' for j, h in enumerate(header))
+        f'<c r="{col_letter(j)}1" t="inlineStr">{_xml_text(h)}</c>' for j, h in enumerate(header))
         + "</row>"]
     for r, row in enumerate(rows, start=2):
         cells = []
         for j, (v, kind) in enumerate(zip(row, kinds, strict=True)):
-            ref = f"{_col(j)}{r}"
+            ref = f"{col_letter(j)}{r}"
             if v is None or (v == "" and kind != "str"):
                 cells.append(f'<c r="{ref}"></c>')
             elif kind == "str":

@@ -111,12 +111,8 @@ class GoogleClient:
             try:
                 self.credentials.refresh(Request(self._auth_session))
                 return
-            except google.auth.exceptions.RefreshError as exc:
-                if not exc.retryable:
-                    raise self._rejected(exc) from None
-                backoff.wait(None, f"the token endpoint failed ({_first_line(exc)})")
-            except google.auth.exceptions.TransportError as exc:
-                backoff.wait(None, f"cannot reach the token endpoint ({_first_line(exc)})")
+            except (google.auth.exceptions.RefreshError, google.auth.exceptions.TransportError) as exc:
+                self._token_failed(exc, backoff)
 
     # ---------------------------------------------------------------------------- Sheets
     def get_spreadsheet(self, spreadsheet_id: str, *, fields: str,
@@ -220,12 +216,8 @@ class GoogleClient:
                         f"{why}: the write may or may not have been applied", cause=str(status)
                     ) from None
                 raise self._api_error(method_id, status, error, not_found, forbidden) from None
-            except google.auth.exceptions.RefreshError as exc:
-                if not exc.retryable:
-                    raise self._rejected(exc) from None
-                backoff.wait(None, f"the token endpoint failed ({_first_line(exc)})")
-            except google.auth.exceptions.TransportError as exc:
-                backoff.wait(None, f"cannot reach the token endpoint ({_first_line(exc)})")
+            except (google.auth.exceptions.RefreshError, google.auth.exceptions.TransportError) as exc:
+                self._token_failed(exc, backoff)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 why = f"{method_id}: {_connection_problem(exc)}"
                 if not idempotent and not _never_sent(exc):
@@ -234,6 +226,16 @@ class GoogleClient:
                         cause=type(exc).__name__) from None
                 delay = backoff.wait(None, why)
                 log.info("%s; retrying in %.1f s", why, delay)
+
+    def _token_failed(self, exc: google.auth.exceptions.GoogleAuthError, backoff: Backoff) -> None:
+        """A token fetch that failed: a refusal for good (a deleted key) raises, anything else
+        waits its turn in ``backoff`` (which raises once the deadline is spent)."""
+        if isinstance(exc, google.auth.exceptions.RefreshError):
+            if not exc.retryable:
+                raise self._rejected(exc) from None
+            backoff.wait(None, f"the token endpoint failed ({_first_line(exc)})")
+        else:
+            backoff.wait(None, f"cannot reach the token endpoint ({_first_line(exc)})")
 
     def _api_error(self, method_id: str, status: int, error: dict[str, str],
                    not_found: Callable[[], Exception] | None,

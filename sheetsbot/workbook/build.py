@@ -184,6 +184,15 @@ def _wide(records: pd.DataFrame, level: str, period: str) -> pd.DataFrame:
     return values
 
 
+def _status_word_rules(inputs: BuildInputs, cell: GridRange) -> list[ConditionalRule]:
+    """A status cell coloured by the word it shows (green, yellow, red in the team's language)."""
+    t, tpl = inputs.locale, inputs.template
+    return [
+        ConditionalRule(cell, "text_eq", (t.light(colour),), tpl.colour(colour), description=colour)
+        for colour in ("green", "yellow", "red")
+    ]
+
+
 def _threshold_rules(
     inputs: BuildInputs,
     metric: str,
@@ -324,16 +333,7 @@ def _dashboard(inputs: BuildInputs) -> Tab:
                     inputs, "conversion_change" if metric == "conversion" else metric, judged_col, row_no, row_no + 1
                 )
             )
-            for colour in ("green", "yellow", "red"):
-                tab.rules.append(
-                    ConditionalRule(
-                        GridRange(row_no, row_no + 1, 5, 6),
-                        "text_eq",
-                        (t.light(colour),),
-                        tpl.colour(colour),
-                        description=colour,
-                    )
-                )
+            tab.rules.extend(_status_word_rules(inputs, GridRange(row_no, row_no + 1, 5, 6)))
     _trend(inputs, tab, markets)
     tab.protections.append(Protection(GridRange(0, None, 0, 7), t.label("protected")))
     return tab
@@ -626,16 +626,7 @@ def _monthly(inputs: BuildInputs) -> Tab:
                         Cell.text(cause, Style(wrap=True)),
                     ]
                 )
-                for colour in ("green", "yellow", "red"):
-                    tab.rules.append(
-                        ConditionalRule(
-                            GridRange(row_no, row_no + 1, 4, 5),
-                            "text_eq",
-                            (t.light(colour),),
-                            tpl.colour(colour),
-                            description=colour,
-                        )
-                    )
+                tab.rules.extend(_status_word_rules(inputs, GridRange(row_no, row_no + 1, 4, 5)))
         tab.rows.append([])
     actions = inputs.monthly_actions
     if actions is not None and not actions.empty:
