@@ -36,7 +36,6 @@ from types import ModuleType
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 import pytest
 import yaml
 
@@ -336,10 +335,14 @@ def test_a_cut_that_leaves_a_possible_value_is_read_as_it_is(cut: str) -> None:
 ])
 def test_a_complete_last_cell_that_only_looks_short_is_not_refused(column: list[str], last: str) -> None:
     """Free text (comments, statuses, titles), a whole number among a few decimals, an empty
-    cell: only the start of a number, in a number column, is judged cut."""
-    from sheetsbot.reports.rawtable import _refuse_cut_last_cell
+    cell: only the start of a number, in a number column, is judged cut. The file (no final
+    line break) is read whole, its last cell as it is."""
+    from sheetsbot.reports.rawtable import read_tables
 
-    _refuse_cut_last_cell(pa.array([*column, last]), "last column", "export.csv")
+    values = [*column, last]
+    text = "row,last column\n" + "\n".join(f'{i},"{v}"' for i, v in enumerate(values))
+    (table,) = read_tables(text.encode(), "export.csv", "export.csv")
+    assert table.read([0, 1])[1].to_pylist() == values
 
 
 def test_a_complete_file_without_a_final_line_break_is_read_whole() -> None:

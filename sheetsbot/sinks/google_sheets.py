@@ -356,7 +356,7 @@ class GoogleSheetsSink:
         snapshot = self._snapshot
         if snapshot is None:
             return []
-        return [t for t in titles if snapshot.find(t) is None]
+        return [t for t in titles if not snapshot.has(t)]
 
     def write(self, workbook: Workbook,
               replan: Callable[[Snapshot], Workbook] | None = None) -> GoogleWriteSummary:
